@@ -1,0 +1,41 @@
+# Tuaton — set-up and everyday commands. See README.md.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/9
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install browser demo test test-sqlite test-postgres bench lint
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium and ChromeDriver for the browser tests (Playwright drives them; it downloads nothing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+demo: install
+	$(VENV)/bin/tuaton demo
+
+# The whole suite on SQLite with the in-process store, then again on PostgreSQL + Redis.
+test: install browser test-sqlite test-postgres
+
+test-sqlite:
+	$(PY) -m pytest
+
+test-postgres:
+	TUATON_TEST_BACKEND=postgres TUATON_TEST_DATABASE_URL=$(PG_URL) TUATON_TEST_REDIS_URL=$(REDIS_URL) \
+	  $(PY) -m pytest
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench

@@ -1,0 +1,133 @@
+"""The app's side of the device API: enrol (simulated), read a sign-in, approve or refuse it.
+
+The private key stays in the device file (mode 0600), as it stays in a phone's key store; the
+server only ever receives the public key and signatures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from joserfc.jwk import ECKey
+
+from tuaton.identity.devices import sign_request
+
+
+class AppError(Exception):
+    """A failure to show the user: the server's problem detail, or a local reason."""
+
+    def __init__(self, message: str, *, status: int | None = None, problem: dict | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.problem = problem or {}
+
+
+@dataclass
+class DeviceFile:
+    issuer: str
+    device_id: str
+    identity_id: str
+    pid: str
+    ial: str
+    private_jwk: dict
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(asdict(self), handle, indent=2)
+
+    @classmethod
+    def load(cls, path: Path) -> DeviceFile:
+        try:
+            return cls(**json.loads(Path(path).read_text()))
+        except FileNotFoundError as exc:
+            raise AppError(f"No device file at {path}; enrol first with 'tuaton app enroll'.") from exc
+        except (ValueError, TypeError) as exc:
+            raise AppError(f"{path} is not a Tuaton device file.") from exc
+
+    @property
+    def key(self) -> ECKey:
+        return ECKey.import_key(self.private_jwk)
+
+
+def signin_id_from_payload(payload: str, issuer: str) -> str:
+    """Accept the QR payload as the URL it is, the ``tuaton://signin?payload=`` deep link, or an id."""
+    payload = payload.strip()
+    if payload.startswith("tuaton://"):
+        inner = parse_qs(urlsplit(payload).query).get("payload", [""])[0]
+        if not inner:
+            raise AppError("The deep link carries no payload.")
+        payload = inner
+    if "://" not in payload:
+        return payload
+    parts = urlsplit(payload)
+    if f"{parts.scheme}://{parts.netloc}" != issuer.rstrip("/"):
+        raise AppError(f"This QR code belongs to {parts.scheme}://{parts.netloc}, not to your Tuaton "
+                       f"({issuer}); the app will not send your approval there.")
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) != 2 or segments[0] != "s":
+        raise AppError("This is not a Tuaton sign-in QR code.")
+    return segments[1]
+
+
+class AppClient:
+    def __init__(self, issuer: str, http: httpx.Client | None = None) -> None:
+        self.issuer = issuer.rstrip("/")
+        self._http = http or httpx.Client(base_url=self.issuer, timeout=30)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict:
+        try:
+            response = self._http.request(method, self.issuer + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise AppError(f"Cannot reach {self.issuer}: {exc}") from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code >= 400:
+            detail = body.get("detail") or body.get("error_description") or response.text[:200]
+            if body.get("detail_th"):
+                detail = f"{detail} / {body['detail_th']}"
+            raise AppError(detail, status=response.status_code, problem=body)
+        return body
+
+    def persona(self, pid: str) -> dict:
+        return self._call("GET", f"/api/sandbox/v1/personas/{pid}")
+
+    def enroll_simulated(self, pid: str, passcode: str, confirmation: str | None = None) -> DeviceFile:
+        persona = self.persona(pid)
+        key = ECKey.generate_key("P-256")
+        proof = sign_request(key, {"purpose": "enrol", "pid": pid, "iat": int(time.time())})
+        body = self._call("POST", "/api/app/v1/enrolments/simulated", json={
+            "accept_terms": True, "pid": pid, "given_name_th": persona["given_name_th"],
+            "family_name_th": persona["family_name_th"], "birth_date": persona["birth_date"],
+            "laser_code": persona["laser_code"], "public_jwk": key.as_dict(private=False),
+            "key_proof": proof, "passcode": passcode,
+            "passcode_confirmation": passcode if confirmation is None else confirmation,
+        })
+        return DeviceFile(self.issuer, body["device_id"], body["identity_id"], pid, body["ial"],
+                          key.as_dict(private=True))
+
+    def read_signin(self, payload: str) -> dict:
+        return self._call("GET", f"/api/app/v1/signins/{signin_id_from_payload(payload, self.issuer)}")
+
+    def decide(self, payload: str, device: DeviceFile, passcode: str | None, *, approve: bool = True) -> dict:
+        signin = self.read_signin(payload)
+        decision = "approve" if approve else "deny"
+        signed = sign_request(device.key, {
+            "purpose": "signin", "signin": signin["id"], "challenge": signin["challenge"],
+            "decision": decision, "device": device.device_id, "nonce": secrets.token_urlsafe(16),
+            "iat": int(time.time())})
+        result = self._call("POST", f"/api/app/v1/signins/{signin['id']}/decision", json={
+            "device_id": device.device_id, "decision": decision, "signed_request": signed,
+            "passcode": passcode if approve else None})
+        return {**result, "agency": signin["agency"], "claims": [c["claim"] for c in signin["claims"]]}

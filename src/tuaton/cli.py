@@ -1,0 +1,210 @@
+"""The ``tuaton`` command: serve, demo, seed, registry, keys, client, audit, app."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tuaton.settings import Settings
+
+app = typer.Typer(help="Tuaton (ตัวตน): national digital identity.", no_args_is_help=True)
+registry_app = typer.Typer(help="The civil registry.", no_args_is_help=True)
+keys_app = typer.Typer(help="The OpenID Provider's signing keys.", no_args_is_help=True)
+client_app = typer.Typer(help="Agencies' OIDC clients (operators' shortcut around the portal).",
+                         no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+app_app = typer.Typer(help="The reference citizen app, scriptable.", no_args_is_help=True)
+for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "client"),
+                  (audit_app, "audit"), (db_app, "db"), (app_app, "app")):
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+
+
+def _database(settings: Settings):
+    from tuaton.storage.db import Database
+    database = Database(settings)
+    database.create_schema()
+    return database
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+# -- serving ---------------------------------------------------------------------------------
+@app.command()
+def serve(port: int = typer.Option(None, help="Port (default TUATON_PORT or 8000)"),
+          host: str = typer.Option(None, help="Interface (default TUATON_HOST or 127.0.0.1)"),
+          workers: int = typer.Option(1, min=1, help="Worker processes")) -> None:
+    """Serve the whole system (migrates the database first)."""
+    import uvicorn
+    settings = Settings()
+    _database(settings).dispose()
+    uvicorn.run("tuaton.web:app_from_env", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, log_level="info", access_log=False,
+                proxy_headers=True)
+
+
+@app.command()
+def demo(port: int = typer.Option(None, help="Port for Tuaton (the demo e-Service uses port + 1)"),
+         citizens: int = typer.Option(2000, help="Synthetic citizens to seed")) -> None:
+    """Seed a synthetic population, register a demo agency, and serve Tuaton and a demo e-Service."""
+    from tuaton.demo import run_demo
+    run_demo(Settings(), port, citizens)
+
+
+@app.command()
+def seed(citizens: int = typer.Option(..., "--citizens", min=1, help="How many synthetic citizens"),
+         seed_value: int = typer.Option(0, "--seed", help="Population seed")) -> None:
+    """Fill the registry with synthetic citizens (idempotent: the same N twice adds nothing)."""
+    from tuaton.registry.seeding import seed_population
+    database = _database(Settings())
+    with Progress(TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err) as progress:
+        task = progress.add_task("seed", total=citizens)
+        added = seed_population(database, citizens, seed_value, lambda n: progress.advance(task, n))
+    err.print(f"{added} new citizens ({citizens - added} were there already)")
+
+
+@registry_app.command("sample")
+def registry_sample(count: int = typer.Option(5, min=1), as_json: bool = typer.Option(False, "--json")) -> None:
+    """List test personas: alive adult citizens with a current card."""
+    from tuaton.registry.sampling import sample_personas
+    personas = sample_personas(_database(Settings()), count)
+    if as_json:
+        print(json.dumps(personas, ensure_ascii=False, indent=2))
+        return
+    for p in personas:
+        print(f"{p['pid']}  {p['title_th']}{p['given_name_th']} {p['family_name_th']}  "
+              f"({p['given_name_en']} {p['family_name_en']}, born {p['birth_date']})")
+
+
+# -- keys, clients, audit, db ----------------------------------------------------------------
+def _keys(settings: Settings):
+    from tuaton.oidc.keys import SigningKeys
+    keys = SigningKeys(_database(settings), settings.key_overlap, settings.key_cache_seconds)
+    keys.ensure()
+    return keys
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """New signing keys now; the old ones stay in the JWKS for TUATON_KEY_OVERLAP seconds."""
+    kids = _keys(Settings()).rotate()
+    print(json.dumps({"signing_kids": kids}))
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """The published keys (public parts)."""
+    print(json.dumps(_keys(Settings()).view().jwks, indent=2))
+
+
+@client_app.command("create")
+def client_create(name: str = typer.Option(..., help="The agency's e-Service name (English)"),
+                  name_th: str = typer.Option(None, help="The name in Thai"),
+                  redirect_uri: list[str] = typer.Option(..., help="Exact redirect URI (repeatable)"),
+                  public: bool = typer.Option(False, help="A public client (PKCE, no secret)"),
+                  scope: list[str] = typer.Option(None, help="A granted scope (repeatable); default: "
+                                                  "openid name name_en birthdate ial"),
+                  auth_method: str = typer.Option(None, help="client_secret_basic (default), "
+                                                  "client_secret_post or private_key_jwt"),
+                  jwks_file: Path = typer.Option(None, help="The client's public JWKS (private_key_jwt)"),
+                  post_logout_redirect_uri: list[str] = typer.Option(None),
+                  subject_type: str = typer.Option("pairwise"),
+                  id_token_alg: str = typer.Option("ES256"),
+                  purpose: str = typer.Option("", help="Why the agency needs the data"),
+                  as_json: bool = typer.Option(False, "--json")) -> None:
+    """Register an agency's client and print its credentials."""
+    from tuaton.errors import InvalidInput
+    from tuaton.oidc.clients import Clients
+    method = "none" if public else (auth_method or "client_secret_basic")
+    jwks = json.loads(jwks_file.read_text()) if jwks_file else None
+    try:
+        created = Clients(_database(Settings())).create(
+            name_en=name, name_th=name_th, redirect_uris=redirect_uri,
+            scopes=scope or ["openid", "name", "name_en", "birthdate", "ial"], auth_method=method,
+            post_logout_redirect_uris=post_logout_redirect_uri, jwks=jwks, subject_type=subject_type,
+            id_token_alg=id_token_alg, purpose_en=purpose)
+    except InvalidInput as exc:
+        _fail(exc.detail_en, 2)
+    out = {"client_id": created.client.client_id, "token_endpoint_auth_method": method,
+           "scopes": sorted(created.client.scopes), "redirect_uris": list(created.client.redirect_uris)}
+    if created.client_secret:
+        out["client_secret"] = created.client_secret
+    print(json.dumps(out, indent=None if as_json else 2))
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 if any event was edited or removed."""
+    from tuaton.audit.trail import verify_chain
+    with _database(Settings()).reading() as session:
+        report = verify_chain(session)
+    print(json.dumps({"events": report.events, "intact": report.intact,
+                      "first_broken_seq": report.first_broken_seq}))
+    if not report.intact:
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the migrations."""
+    _database(Settings()).dispose()
+    err.print("database is at the newest migration")
+
+
+# -- the app ---------------------------------------------------------------------------------
+def _app_result(result: dict, as_json: bool, human: str) -> None:
+    print(json.dumps(result, ensure_ascii=False) if as_json else human)
+
+
+@app_app.command("enroll")
+def app_enroll(simulate: str = typer.Option(..., help="Citizen ID of a synthetic persona (sandbox)"),
+               passcode: str = typer.Option(..., help="The new 8-digit passcode"),
+               device: Path = typer.Option(..., help="Where to keep this device's key"),
+               issuer: str = typer.Option(None, help="Tuaton's URL (default TUATON_ISSUER)"),
+               as_json: bool = typer.Option(False, "--json")) -> None:
+    """Self-enrol a synthetic citizen with a new device key (sandbox)."""
+    from tuaton.appclient.client import AppClient, AppError
+    try:
+        enrolled = AppClient(issuer or Settings().issuer).enroll_simulated(simulate, passcode)
+    except AppError as exc:
+        _fail(str(exc))
+    enrolled.save(device)
+    _app_result({"device_id": enrolled.device_id, "identity_id": enrolled.identity_id, "ial": enrolled.ial,
+                 "device_file": str(device)}, as_json, f"enrolled; device key in {device} (IAL {enrolled.ial})")
+
+
+@app_app.command("approve")
+def app_approve(payload: str = typer.Argument(..., help="The QR payload (a URL) or the sign-in id"),
+                device: Path = typer.Option(...), passcode: str = typer.Option(None),
+                deny: bool = typer.Option(False, help="Refuse the sign-in instead"),
+                as_json: bool = typer.Option(False, "--json")) -> None:
+    """Approve (or refuse) a sign-in shown as a QR code."""
+    from tuaton.appclient.client import AppClient, AppError, DeviceFile
+    try:
+        device_file = DeviceFile.load(device)
+        if not deny and not passcode:
+            raise AppError("--passcode is required to approve.")
+        result = AppClient(device_file.issuer).decide(payload, device_file, passcode, approve=not deny)
+    except AppError as exc:
+        _fail(str(exc))
+    _app_result(result, as_json, f"{result['status']}: {result['agency']['name_en']} "
+                                 f"(reference {result['reference']})")
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="tuaton")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``tuaton demo``: a seeded laptop installation plus a demo e-Service, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+
+import uvicorn
+from rich.console import Console
+
+from tuaton.oidc.clients import Clients
+from tuaton.registry.sampling import sample_personas
+from tuaton.registry.seeding import seed_population
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+
+DEMO_CLIENT_ID = "demo-eservice"
+DEMO_SCOPES = ["openid", "pid", "name", "name_en", "birthdate", "gender", "address", "ial", "date_of_expiry"]
+
+
+def ensure_demo_client(database: Database, eservice_url: str, var_dir: Path) -> str:
+    """The demo agency's client; its secret is kept in ./var/ so reruns reuse it."""
+    secret_file = var_dir / "demo-eservice.json"
+    clients = Clients(database)
+    if clients.get(DEMO_CLIENT_ID) and secret_file.exists():
+        saved = json.loads(secret_file.read_text())
+        if saved.get("redirect_uri") == f"{eservice_url}/callback":
+            return saved["client_secret"]
+    secret = secrets.token_urlsafe(32)
+    from sqlalchemy import delete
+
+    from tuaton.oidc.models import Client
+    with database.transaction() as session:
+        session.execute(delete(Client).where(Client.client_id == DEMO_CLIENT_ID))
+    clients.create(client_id=DEMO_CLIENT_ID, client_secret=secret, name_en="Civil registration check (demo)",
+                   name_th="ตรวจสอบข้อมูลทะเบียนราษฎร (ตัวอย่าง)", redirect_uris=[f"{eservice_url}/callback"],
+                   post_logout_redirect_uris=[f"{eservice_url}/"], scopes=DEMO_SCOPES,
+                   purpose_en="Shows you the data the civil registry holds about you.",
+                   purpose_th="แสดงข้อมูลของท่านตามทะเบียนราษฎร")
+    var_dir.mkdir(parents=True, exist_ok=True)
+    secret_file.write_text(json.dumps({"client_secret": secret, "redirect_uri": f"{eservice_url}/callback"}))
+    secret_file.chmod(0o600)
+    return secret
+
+
+def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
+    from tuaton.demo_eservice.app import create_demo_eservice
+    from tuaton.web import create_app
+
+    console = Console()
+    port = port or settings.port
+    issuer = settings.issuer if settings.issuer != "http://127.0.0.1:8000" else f"http://{settings.host}:{port}"
+    settings = settings.model_copy(update={"issuer": issuer, "port": port})
+    database = Database(settings)
+    database.create_schema()
+    with console.status(f"seeding {citizens} synthetic citizens"):
+        seed_population(database, citizens)
+    eservice_url = f"http://{settings.host}:{port + 1}"
+    secret = ensure_demo_client(database, eservice_url, Path("var"))
+    personas = sample_personas(database, 3)
+    database.dispose()
+
+    tuaton = create_app(settings)
+    eservice = create_demo_eservice(issuer, DEMO_CLIENT_ID, secret, eservice_url)
+    console.print(f"\n[bold]Tuaton[/bold] (OpenID Provider)   {issuer}\n"
+                  f"  discovery                  {issuer}/.well-known/openid-configuration\n"
+                  f"[bold]Demo e-Service[/bold]               {eservice_url}\n")
+    console.print("Test personas (sandbox):")
+    for p in personas:
+        console.print(f"  {p['pid']}  {p['title_th']}{p['given_name_th']} {p['family_name_th']} "
+                      f"({p['given_name_en']} {p['family_name_en']})")
+    if personas:
+        console.print(f"\nEnrol one:  .venv/bin/tuaton app enroll --simulate {personas[0]['pid']} "
+                      f"--passcode 50738261 --device var/device.json --issuer {issuer}\n"
+                      f"Then open {eservice_url}, press sign in, and approve the QR code's link:\n"
+                      "            .venv/bin/tuaton app approve '<the QR link>' --device var/device.json "
+                      "--passcode 50738261\n")
+
+    async def serve_both() -> None:
+        servers = [uvicorn.Server(uvicorn.Config(tuaton, host=settings.host, port=port, log_level="warning")),
+                   uvicorn.Server(uvicorn.Config(eservice, host=settings.host, port=port + 1,
+                                                 log_level="warning"))]
+        await asyncio.gather(*(s.serve() for s in servers))
+
+    asyncio.run(serve_both())

@@ -1,0 +1,1 @@
+"""Digital identities, the devices bound to them, passcodes and lockout."""

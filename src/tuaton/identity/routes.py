@@ -1,0 +1,48 @@
+"""The app's enrolment API. Real proofing (card OCR, face, officer) arrives with issue 3; the
+simulated self-enrolment here is the sandbox path of ``tuaton app enroll --simulate``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from tuaton.errors import InvalidInput, SandboxOnly, TooManyAttempts
+from tuaton.identity.service import SimulatedEnrolment
+from tuaton.web_support import NO_STORE, services
+
+router = APIRouter(prefix="/api/app/v1", tags=["app"])
+
+
+class SimulatedEnrolmentBody(BaseModel):
+    accept_terms: bool = Field(description="The citizen accepted the terms of service")
+    pid: str = Field(min_length=13, max_length=17)
+    given_name_th: str = Field(min_length=1, max_length=100)
+    family_name_th: str = Field(min_length=1, max_length=100)
+    birth_date: dt.date
+    laser_code: str = Field(min_length=12, max_length=16)
+    public_jwk: dict
+    key_proof: str = Field(min_length=1, max_length=4096,
+                           description="Compact JWS by the new device key over {purpose: 'enrol', pid, iat}")
+    passcode: str = Field(max_length=64)
+    passcode_confirmation: str = Field(max_length=64)
+
+
+@router.post("/enrolments/simulated", status_code=201)
+def enrol_simulated(request: Request, body: SimulatedEnrolmentBody) -> JSONResponse:
+    svc = services(request)
+    if not svc.settings.sandbox:
+        raise SandboxOnly()
+    if not body.accept_terms:
+        raise InvalidInput("The terms of service must be accepted to enrol.",
+                           "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")
+    if svc.store.incr(f"enrol-attempts:{body.pid}", 3600) > 10:
+        raise TooManyAttempts()
+    enrolled = svc.identities.enrol_simulated(SimulatedEnrolment(
+        pid=body.pid, given_name_th=body.given_name_th, family_name_th=body.family_name_th,
+        birth_date=body.birth_date, laser_code=body.laser_code, public_jwk=body.public_jwk,
+        key_proof=body.key_proof, passcode=body.passcode, passcode_confirmation=body.passcode_confirmation))
+    return JSONResponse({"identity_id": enrolled.identity_id, "device_id": enrolled.device_id,
+                         "ial": enrolled.ial, "channel": enrolled.channel}, status_code=201, headers=NO_STORE)

@@ -1,0 +1,180 @@
+"""Enrol identities, recognise devices, check passcodes and lock identities after failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+
+from tuaton.audit.trail import record
+from tuaton.errors import BadSignature, CardNotValid, DeviceNotRecognised, IdentityLocked, WrongPasscode
+from tuaton.identity.devices import public_device_key, verify_signed_request
+from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
+from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
+from tuaton.registry.card_status import CardQuery, CardStatus, check_card
+from tuaton.registry.records import Registry
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore
+
+#: Simulated (sandbox) enrolment proves only that the enrollee knows the card's data, which the
+#: registry confirms (ID, names, birth date, laser code): evidence checked against the
+#: authoritative source, but no biometric comparison binds the person to it. Under ETDA
+#: ขมธอ. 19-2561 that is a level-1 remote proofing; we record "1.2", never a 2.x level.
+SIMULATED_IAL = "1.2"
+SIMULATED_CHANNEL = "sandbox-simulated"
+
+CARD_MESSAGES = {
+    CardStatus.MISMATCH: ("The card data do not match the civil registry.",
+                          "ข้อมูลบัตรไม่ตรงกับทะเบียนราษฎร"),
+    CardStatus.EXPIRED: ("The ID card has expired; renew it at a registrar office.",
+                         "บัตรประจำตัวประชาชนหมดอายุ กรุณาติดต่อสำนักทะเบียนเพื่อทำบัตรใหม่"),
+    CardStatus.REVOKED: ("The ID card is no longer valid (reported lost or revoked).",
+                         "บัตรประจำตัวประชาชนถูกยกเลิกหรือแจ้งหาย"),
+    CardStatus.NOT_FOUND: ("No such card in the civil registry.", "ไม่พบข้อมูลบัตรในทะเบียนราษฎร"),
+}
+
+
+@dataclass(frozen=True)
+class SimulatedEnrolment:
+    pid: str
+    given_name_th: str
+    family_name_th: str
+    birth_date: dt.date
+    laser_code: str
+    public_jwk: dict[str, Any]
+    key_proof: str
+    passcode: str
+    passcode_confirmation: str
+
+
+@dataclass(frozen=True)
+class EnrolledIdentity:
+    identity_id: str
+    device_id: str
+    pid: str
+    ial: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class ActiveDevice:
+    device_id: str
+    identity_id: str
+    pid: str
+    ial: str
+    public_jwk: dict[str, Any]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Identities:
+    def __init__(self, database: Database, registry: Registry, store: EphemeralStore,
+                 hasher: PasscodeHasher, settings: Settings) -> None:
+        self._db = database
+        self._registry = registry
+        self._store = store
+        self._hasher = hasher
+        self._settings = settings
+
+    # -- enrolment -------------------------------------------------------------------------
+    def enrol_simulated(self, request: SimulatedEnrolment) -> EnrolledIdentity:
+        public_jwk = public_device_key(request.public_jwk)
+        proof = verify_signed_request(request.key_proof, public_jwk, purpose="enrol")
+        if proof.get("pid") != request.pid:
+            raise BadSignature("The key proof was made for another citizen ID.",
+                               "หลักฐานกุญแจทำขึ้นสำหรับเลขประจำตัวอื่น")
+        status = check_card(self._registry, CardQuery(
+            pid=request.pid, given_name_th=request.given_name_th, family_name_th=request.family_name_th,
+            birth_date=request.birth_date, laser_code=request.laser_code))
+        if status != CardStatus.VALID:
+            with self._db.transaction() as session:
+                record(session, "enrolment.refused", channel=SIMULATED_CHANNEL, card_status=status.value)
+            raise CardNotValid(*CARD_MESSAGES[status], card_status=status.value)
+        citizen = self._registry.citizen(request.pid)
+        assert citizen is not None  # the card check found it
+        check_new_passcode(request.passcode, request.passcode_confirmation, citizen.birth_date)
+        passcode_hash = self._hasher.hash(request.passcode)
+        return self._bind(citizen.pid, public_jwk, passcode_hash, SIMULATED_IAL, SIMULATED_CHANNEL)
+
+    def _bind(self, pid: str, public_jwk: dict, passcode_hash: str, ial: str,
+              channel: str) -> EnrolledIdentity:
+        """Create or renew the identity and make this device its only active one."""
+        now = _now()
+        device_id = str(uuid.uuid4())
+        with self._db.transaction() as session:
+            identity = session.execute(select(Identity).where(Identity.pid == pid)).scalar_one_or_none()
+            if identity is None:
+                identity = Identity(id=str(uuid.uuid4()), pid=pid)
+                session.add(identity)
+            identity.status = IdentityStatus.ACTIVE
+            identity.ial, identity.enrolment_channel, identity.enrolled_at = ial, channel, now
+            identity.passcode_hash, identity.failed_passcodes, identity.locked_at = passcode_hash, 0, None
+            session.flush()
+            old = session.execute(select(Device).where(
+                Device.identity_id == identity.id, Device.status == DeviceStatus.ACTIVE)).scalars().all()
+            for device in old:
+                device.status, device.revoked_at = DeviceStatus.REVOKED, now
+                record(session, "device.revoked", identity_id=identity.id, device_id=device.id,
+                       reason="new device enrolled")
+            session.add(Device(id=device_id, identity_id=identity.id, public_jwk=public_jwk,
+                               status=DeviceStatus.ACTIVE, created_at=now))
+            record(session, "identity.enrolled", identity_id=identity.id, device_id=device_id,
+                   channel=channel, ial=ial)
+            return EnrolledIdentity(identity.id, device_id, pid, ial, channel)
+
+    # -- authentication ----------------------------------------------------------------------
+    def active_device(self, device_id: str) -> ActiveDevice:
+        with self._db.reading() as session:
+            row = session.execute(
+                select(Device, Identity).join(Identity, Identity.id == Device.identity_id)
+                .where(Device.id == device_id)
+            ).first()
+        if row is None or row.Device.status != DeviceStatus.ACTIVE:
+            raise DeviceNotRecognised()
+        if row.Identity.status == IdentityStatus.LOCKED:
+            raise IdentityLocked()
+        return ActiveDevice(row.Device.id, row.Identity.id, row.Identity.pid, row.Identity.ial,
+                            row.Device.public_jwk)
+
+    def check_passcode(self, identity_id: str, passcode: str, *, context: dict | None = None) -> None:
+        """Verify the passcode; count failures and lock the identity at the limit.
+
+        argon2 runs outside any transaction; the failure counter is updated atomically in SQL,
+        so parallel wrong guesses cannot slip past the limit.
+        """
+        with self._db.reading() as session:
+            identity = session.get(Identity, identity_id)
+        if identity is None:
+            raise DeviceNotRecognised()
+        if identity.status == IdentityStatus.LOCKED:
+            raise IdentityLocked()
+        if self._hasher.verify(identity.passcode_hash, passcode):
+            if identity.failed_passcodes:
+                with self._db.transaction() as session:
+                    session.execute(update(Identity).where(Identity.id == identity_id)
+                                    .values(failed_passcodes=0))
+            return
+        limit = self._settings.passcode_max_failures
+        with self._db.transaction() as session:
+            failures = session.execute(
+                update(Identity).where(Identity.id == identity_id)
+                .values(failed_passcodes=Identity.failed_passcodes + 1)
+                .returning(Identity.failed_passcodes)).scalar_one()
+            record(session, "passcode.failed", identity_id=identity_id, failures=failures,
+                   **(context or {}))
+            if failures >= limit:
+                session.execute(update(Identity).where(Identity.id == identity_id)
+                                .values(status=IdentityStatus.LOCKED, locked_at=_now()))
+                record(session, "identity.locked", identity_id=identity_id, failures=failures)
+        if failures >= limit:
+            raise IdentityLocked()
+        left = limit - failures
+        raise WrongPasscode(f"The passcode is wrong; {left} attempt(s) left before the identity locks.",
+                            f"รหัสผ่านไม่ถูกต้อง เหลืออีก {left} ครั้งก่อนบัญชีจะถูกล็อก",
+                            attempts_left=left)

@@ -1,0 +1,1 @@
+"""The OpenID Provider: protocol rules as plain functions, endpoints thin."""

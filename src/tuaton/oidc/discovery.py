@@ -1,0 +1,61 @@
+"""OpenID Provider metadata (OpenID Connect Discovery 1.0 §3, RFC 8414)."""
+
+from __future__ import annotations
+
+from tuaton.oidc.claims import KNOWN_SCOPES, THAID_CLAIM_SCOPES
+from tuaton.signin.service import ACR_APP_PASSCODE
+
+#: Tuaton's own endpoint paths; ThaiD's (``/api/v2/oauth2/.../``) are served as well.
+PATHS = {
+    "authorization_endpoint": "/oauth2/authorize",
+    "token_endpoint": "/oauth2/token",
+    "userinfo_endpoint": "/oauth2/userinfo",
+    "introspection_endpoint": "/oauth2/introspect",
+    "revocation_endpoint": "/oauth2/revoke",
+    "end_session_endpoint": "/oauth2/logout",
+    "jwks_uri": "/oauth2/jwks",
+}
+THAID_PATHS = {
+    "authorization_endpoint": "/api/v2/oauth2/auth/",
+    "token_endpoint": "/api/v2/oauth2/token/",
+    "userinfo_endpoint": "/api/v2/oauth2/userinfo/",
+    "introspection_endpoint": "/api/v2/oauth2/introspect/",
+    "revocation_endpoint": "/api/v2/oauth2/revoke/",
+    "end_session_endpoint": "/api/v2/oauth2/logout/",
+    "jwks_uri": "/jwks/",
+}
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+
+
+def provider_metadata(issuer: str) -> dict:
+    endpoints = {name: issuer + path for name, path in PATHS.items()}
+    return {
+        "issuer": issuer,
+        **endpoints,
+        "scopes_supported": ["openid", "profile", "address", "offline_access",
+                             *[s for s in THAID_CLAIM_SCOPES if s != "address"]],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "subject_types_supported": ["pairwise", "public"],
+        "id_token_signing_alg_values_supported": ["ES256", "RS256"],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ["ES256", "RS256", "PS256", "EdDSA"],
+        "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:3],
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
+                             "at_hash", "azp", "sid", *THAID_CLAIM_SCOPES],
+        "acr_values_supported": [ACR_APP_PASSCODE],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "ui_locales_supported": ["th", "en"],
+        "claims_locales_supported": ["th", "en"],
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
+        "frontchannel_logout_supported": False,
+        "backchannel_logout_supported": False,
+        "service_documentation": issuer + "/docs/agencies",
+        "x_tuaton_known_scopes": sorted(KNOWN_SCOPES),
+    }

@@ -1,0 +1,116 @@
+"""OAuth 2.0 / OpenID Connect error codes, one class each (RFC 6749 §4.1.2.1 and §5.2, OIDC Core
+§3.1.2.6, RFC 6750 §3.1, RFC 7009 §2.2.1). ``web.py`` renders them as the standards require."""
+
+from __future__ import annotations
+
+
+class OAuthError(Exception):
+    error = "server_error"
+    status = 400
+
+    def __init__(self, description: str, *, state: str | None = None,
+                 redirect_uri: str | None = None) -> None:
+        super().__init__(description)
+        self.description = description
+        #: Set on authorization errors that go back to the client's (validated) redirect URI.
+        self.state = state
+        self.redirect_uri = redirect_uri
+
+
+class InvalidRequest(OAuthError):
+    """The request is missing a required parameter, includes an invalid parameter value, includes
+    a parameter more than once, or is otherwise malformed. (RFC 6749 §4.1.2.1, §5.2)"""
+
+    error = "invalid_request"
+
+
+class InvalidClient(OAuthError):
+    """Client authentication failed (unknown client, no client authentication included, or
+    unsupported authentication method). (RFC 6749 §5.2)"""
+
+    error = "invalid_client"
+    status = 401
+
+    def __init__(self, description: str, *, basic_attempted: bool = False) -> None:
+        super().__init__(description)
+        self.basic_attempted = basic_attempted
+
+
+class InvalidGrant(OAuthError):
+    """The authorization grant or refresh token is invalid, expired, revoked, does not match the
+    redirection URI used in the authorization request, or was issued to another client. (§5.2)"""
+
+    error = "invalid_grant"
+
+
+class UnauthorizedClient(OAuthError):
+    """The authenticated client is not authorized to use this authorization grant type. (§5.2)"""
+
+    error = "unauthorized_client"
+
+
+class UnsupportedGrantType(OAuthError):
+    """The authorization grant type is not supported by the authorization server. (§5.2)"""
+
+    error = "unsupported_grant_type"
+
+
+class InvalidScope(OAuthError):
+    """The requested scope is invalid, unknown, malformed, or exceeds the scope granted. (§5.2)"""
+
+    error = "invalid_scope"
+
+
+class UnsupportedResponseType(OAuthError):
+    """The authorization server does not support obtaining an authorization code using this
+    method. (§4.1.2.1)"""
+
+    error = "unsupported_response_type"
+
+
+class AccessDenied(OAuthError):
+    """The resource owner or authorization server denied the request. (§4.1.2.1)"""
+
+    error = "access_denied"
+
+
+class LoginRequired(OAuthError):
+    """The Authorization Server requires End-User authentication (prompt=none). (OIDC §3.1.2.6)"""
+
+    error = "login_required"
+
+
+class RequestNotSupported(OAuthError):
+    """The OP does not support use of the request parameter. (OIDC §3.1.2.6)"""
+
+    error = "request_not_supported"
+
+
+class RequestUriNotSupported(OAuthError):
+    """The OP does not support use of the request_uri parameter. (OIDC §3.1.2.6)"""
+
+    error = "request_uri_not_supported"
+
+
+class InvalidToken(OAuthError):
+    """The access token provided is expired, revoked, malformed, or invalid. (RFC 6750 §3.1)"""
+
+    error = "invalid_token"
+    status = 401
+
+
+class UnsupportedTokenType(OAuthError):
+    """The authorization server does not support the revocation of the presented token type.
+    (RFC 7009 §2.2.1)"""
+
+    error = "unsupported_token_type"
+
+
+class InvalidRedirect(Exception):
+    """The client or redirect URI is unknown or does not match: the error is shown to the person
+    on a page and never sent to the redirect URI (RFC 6749 §4.1.2.1)."""
+
+    def __init__(self, message_en: str, message_th: str) -> None:
+        super().__init__(message_en)
+        self.message_en = message_en
+        self.message_th = message_th

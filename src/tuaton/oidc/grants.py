@@ -1,0 +1,309 @@
+"""What an approved sign-in turns into: a grant, an authorization code, tokens and claims.
+
+Authorization codes and access tokens are random strings kept (as SHA-256 hashes) in the
+ephemeral store; grants and refresh tokens in the database. A grant revoked (code replay, refresh
+reuse, revocation, logout) stops every token issued from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from joserfc import jwt
+from sqlalchemy import select, update
+
+from tuaton.audit.trail import record
+from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
+from tuaton.oidc import pkce
+from tuaton.oidc.authorization import AuthorizationRequest
+from tuaton.oidc.claims import ClaimSource, claim_values, claims_for_scopes
+from tuaton.oidc.clients import RegisteredClient
+from tuaton.oidc.errors import InvalidGrant, InvalidRequest, InvalidScope, InvalidToken
+from tuaton.oidc.keys import SigningKeys
+from tuaton.oidc.models import Consent, Grant, RefreshToken
+from tuaton.oidc.subject import subject_for
+from tuaton.registry.records import Registry
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore
+
+CODE_REPLAY_WINDOW = 600
+
+
+@dataclass(frozen=True)
+class ApprovedSignin:
+    """What ``signin/`` hands the OP: who approved, with which device, how strongly, when."""
+
+    identity_id: str
+    device_id: str
+    pid: str
+    ial: str
+    auth_time: int
+    acr: str
+    amr: tuple[str, ...]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def half_hash(value: str) -> str:
+    """at_hash (OIDC Core §3.1.3.6): left half of SHA-256, base64url (ES256 and RS256 both)."""
+    digest = hashlib.sha256(value.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class Grants:
+    def __init__(self, database: Database, store: EphemeralStore, keys: SigningKeys, registry: Registry,
+                 settings: Settings, pairwise_secret: bytes) -> None:
+        self._db = database
+        self._store = store
+        self._keys = keys
+        self._registry = registry
+        self._settings = settings
+        self._secret = pairwise_secret
+
+    # -- authorization code ------------------------------------------------------------------
+    def issue_code(self, request: AuthorizationRequest, client: RegisteredClient,
+                   approved: ApprovedSignin) -> str:
+        """Record the grant and consents, store a code, and return the redirect URL with it."""
+        now = dt.datetime.now(dt.UTC)
+        grant_id = str(uuid.uuid4())
+        claims = claims_for_scopes(set(request.scopes))
+        with self._db.transaction() as session:
+            session.add(Grant(id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
+                              device_id=approved.device_id, scopes=list(request.scopes),
+                              auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC),
+                              acr=approved.acr, amr=list(approved.amr), created_at=now))
+            self._record_consents(session, approved.identity_id, client.client_id, claims, now)
+            record(session, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
+                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims))
+        code = secrets.token_urlsafe(32)
+        self._store.put(f"code:{token_hash(code)}", {
+            "grant_id": grant_id, "client_id": client.client_id, "redirect_uri": request.redirect_uri,
+            "code_challenge": request.code_challenge, "nonce": request.nonce, "scopes": list(request.scopes),
+            "identity_id": approved.identity_id, "pid": approved.pid, "ial": approved.ial,
+            "auth_time": approved.auth_time, "acr": approved.acr, "amr": list(approved.amr),
+        }, self._settings.authorization_code_ttl)
+        params = {"code": code, "iss": self._settings.issuer}
+        if request.state is not None:
+            params["state"] = request.state
+        separator = "&" if "?" in request.redirect_uri else "?"
+        return request.redirect_uri + separator + urlencode(params)
+
+    @staticmethod
+    def _record_consents(session, identity_id: str, client_id: str, claims: tuple[str, ...],
+                         now: dt.datetime) -> None:
+        existing = {c.claim: c for c in session.execute(select(Consent).where(
+            Consent.identity_id == identity_id, Consent.client_id == client_id)).scalars()}
+        for claim in claims:
+            consent = existing.get(claim)
+            if consent is None:
+                session.add(Consent(identity_id=identity_id, client_id=client_id, claim=claim, granted_at=now))
+            elif consent.revoked_at is not None:
+                consent.revoked_at, consent.granted_at = None, now
+
+    def exchange_code(self, client: RegisteredClient, code: str, redirect_uri: str | None,
+                      code_verifier: str | None) -> dict[str, Any]:
+        key = token_hash(code)
+        data = self._store.take(f"code:{key}")
+        if data is None:
+            replayed = self._store.get(f"code-used:{key}")
+            if replayed is not None:
+                self.revoke_grant(replayed["grant_id"], "authorization code replayed")
+                raise InvalidGrant("The authorization code was already used; every token issued with it "
+                                   "has been revoked.")
+            raise InvalidGrant("The authorization code is unknown or has expired.")
+        self._store.put(f"code-used:{key}", {"grant_id": data["grant_id"]}, CODE_REPLAY_WINDOW)
+        if data["client_id"] != client.client_id:
+            self.revoke_grant(data["grant_id"], "authorization code presented by another client")
+            raise InvalidGrant("The authorization code was issued to another client.")
+        if redirect_uri != data["redirect_uri"]:
+            raise InvalidGrant("redirect_uri does not match the one in the authorization request.")
+        if data["code_challenge"]:
+            if not code_verifier:
+                raise InvalidGrant("code_verifier is required: the authorization request used PKCE.")
+            if not pkce.verifier_matches(data["code_challenge"], code_verifier):
+                raise InvalidGrant("code_verifier does not match the code_challenge.")
+        elif code_verifier:
+            raise InvalidGrant("code_verifier was sent but the authorization request had no code_challenge.")
+        return self._tokens(client, data, data["scopes"], refresh=self._wants_refresh(client, data["scopes"]),
+                            nonce=data["nonce"], channel="token")
+
+    @staticmethod
+    def _wants_refresh(client: RegisteredClient, scopes: list[str]) -> bool:
+        # ThaiD issues refresh tokens in the code flow; Tuaton does so for confidential clients,
+        # and for public clients only when they asked for offline_access.
+        return not client.is_public or "offline_access" in scopes
+
+    # -- tokens ------------------------------------------------------------------------------
+    def _tokens(self, client: RegisteredClient, data: dict, scopes: list[str], *, refresh: bool,
+                nonce: str | None, channel: str) -> dict[str, Any]:
+        settings = self._settings
+        now = int(time.time())
+        sub = subject_for(self._secret, client.subject_type, client.client_id, data["identity_id"])
+        access_token = secrets.token_urlsafe(32)
+        self._store.put(f"at:{token_hash(access_token)}", {
+            "grant_id": data["grant_id"], "client_id": client.client_id, "identity_id": data["identity_id"],
+            "pid": data["pid"], "ial": data["ial"], "sub": sub, "scopes": scopes,
+            "iat": now, "exp": now + settings.access_token_ttl,
+        }, settings.access_token_ttl)
+        claims = claims_for_scopes(set(scopes))
+        values = self._claim_values(data["pid"], data["ial"], claims)
+        id_claims: dict[str, Any] = {
+            "iss": settings.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
+            "iat": now, "exp": now + settings.id_token_ttl, "auth_time": data["auth_time"],
+            "acr": data["acr"], "amr": data["amr"], "at_hash": half_hash(access_token),
+            "sid": data["grant_id"], **values,
+        }
+        if nonce:
+            id_claims["nonce"] = nonce
+        key = self._keys.signing_key(client.id_token_signed_response_alg)
+        id_token = jwt.encode({"alg": client.id_token_signed_response_alg, "kid": key.kid, "typ": "JWT"},
+                              id_claims, key)
+        response: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer",
+                                    "expires_in": settings.access_token_ttl, "scope": " ".join(scopes),
+                                    "id_token": id_token}
+        with self._db.transaction() as session:
+            if refresh:
+                refresh_token = secrets.token_urlsafe(32)
+                session.add(RefreshToken(
+                    token_hash=token_hash(refresh_token), grant_id=data["grant_id"], scopes=scopes,
+                    created_at=dt.datetime.fromtimestamp(now, dt.UTC),
+                    expires_at=dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC)))
+                response["refresh_token"] = refresh_token
+            record(session, "claims.disclosed", identity_id=data["identity_id"], client_id=client.client_id,
+                   grant_id=data["grant_id"], channel=f"{channel}:id_token", claims=sorted(values))
+        return response
+
+    def _claim_values(self, pid: str, ial: str, claims: tuple[str, ...]) -> dict[str, Any]:
+        if not claims:
+            return {}
+        citizen = self._registry.citizen(pid)
+        if citizen is None:
+            return {}
+        card = self._registry.current_card(pid) if {"smartcard_code", "date_of_issuance",
+                                                    "date_of_expiry"} & set(claims) else None
+        return claim_values(ClaimSource(citizen, card, ial), claims)
+
+    def refresh(self, client: RegisteredClient, refresh_token: str, scope: str | None) -> dict[str, Any]:
+        now = dt.datetime.now(dt.UTC)
+        with self._db.transaction() as session:
+            row = session.get(RefreshToken, token_hash(refresh_token))
+            grant = session.get(Grant, row.grant_id) if row else None
+            if row is None or grant is None:
+                raise InvalidGrant("The refresh token is unknown.")
+            if grant.client_id != client.client_id:
+                raise InvalidGrant("The refresh token was issued to another client.")
+            if grant.revoked_at is not None:
+                raise InvalidGrant("The refresh token's sign-in has been revoked.")
+            if _utc(row.expires_at) < now:
+                raise InvalidGrant("The refresh token has expired; sign the citizen in again.")
+            claimed = session.execute(update(RefreshToken).where(
+                RefreshToken.token_hash == row.token_hash, RefreshToken.used_at.is_(None)).values(used_at=now))
+            reused = claimed.rowcount != 1
+            identity = session.get(Identity, grant.identity_id)
+            device = session.get(Device, grant.device_id)
+            data = {"grant_id": grant.id, "identity_id": grant.identity_id, "pid": identity.pid,
+                    "ial": identity.ial, "auth_time": int(_utc(grant.auth_time).timestamp()),
+                    "acr": grant.acr, "amr": grant.amr}
+            scopes = list(row.scopes)
+        if reused:
+            self.revoke_grant(grant.id, "refresh token reused")
+            raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.")
+        if identity.status != IdentityStatus.ACTIVE or device is None or device.status != DeviceStatus.ACTIVE:
+            self.revoke_grant(grant.id, "identity locked or device revoked")
+            raise InvalidGrant("The citizen's digital identity or device is no longer active.")
+        if scope is not None:
+            wanted = scope.split()
+            if not set(wanted) <= set(scopes):
+                raise InvalidScope("A refresh may only narrow the scope of the original sign-in.")
+            scopes = [s for s in scopes if s in wanted]
+        return self._tokens(client, data, scopes, refresh=True, nonce=None, channel="refresh")
+
+    def revoke_grant(self, grant_id: str, reason: str) -> None:
+        now = dt.datetime.now(dt.UTC)
+        self._store.put(f"grant-revoked:{grant_id}", {"reason": reason},
+                        max(self._settings.access_token_ttl, CODE_REPLAY_WINDOW))
+        with self._db.transaction() as session:
+            grant = session.get(Grant, grant_id)
+            if grant is None or grant.revoked_at is not None:
+                return
+            grant.revoked_at, grant.revoked_reason = now, reason
+            record(session, "grant.revoked", identity_id=grant.identity_id, client_id=grant.client_id,
+                   grant_id=grant_id, reason=reason)
+
+    # -- using tokens ------------------------------------------------------------------------
+    def access_token(self, token: str) -> dict[str, Any]:
+        data = self._store.get(f"at:{token_hash(token)}")
+        if data is None or data["exp"] < time.time():
+            raise InvalidToken("The access token is unknown, expired or revoked.")
+        if self._store.get(f"grant-revoked:{data['grant_id']}") is not None:
+            raise InvalidToken("The access token's sign-in has been revoked.")
+        return data
+
+    def userinfo(self, token: str) -> dict[str, Any]:
+        data = self.access_token(token)
+        claims = claims_for_scopes(set(data["scopes"]))
+        values = self._claim_values(data["pid"], data["ial"], claims)
+        with self._db.transaction() as session:
+            record(session, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
+                   grant_id=data["grant_id"], channel="userinfo", claims=sorted(values))
+        return {"sub": data["sub"], **values}
+
+    def introspect(self, client: RegisteredClient, token: str, hint: str | None) -> dict[str, Any]:
+        inactive = {"active": False}
+        if hint != "refresh_token":
+            try:
+                data = self.access_token(token)
+            except InvalidToken:
+                data = None
+            if data is not None:
+                if data["client_id"] != client.client_id:
+                    return inactive
+                return {"active": True, "token_type": "Bearer", "scope": " ".join(data["scopes"]),
+                        "client_id": data["client_id"], "sub": data["sub"], "aud": data["client_id"],
+                        "iss": self._settings.issuer, "exp": data["exp"], "iat": data["iat"]}
+        with self._db.reading() as session:
+            row = session.get(RefreshToken, token_hash(token))
+            grant = session.get(Grant, row.grant_id) if row else None
+        if (row is None or grant is None or grant.client_id != client.client_id or row.used_at is not None
+                or grant.revoked_at is not None or _utc(row.expires_at) < dt.datetime.now(dt.UTC)):
+            return inactive
+        return {"active": True, "token_type": "refresh_token", "scope": " ".join(row.scopes),
+                "client_id": client.client_id, "iss": self._settings.issuer,
+                "sub": subject_for(self._secret, client.subject_type, client.client_id, grant.identity_id),
+                "exp": int(_utc(row.expires_at).timestamp()), "iat": int(_utc(row.created_at).timestamp())}
+
+    def revoke(self, client: RegisteredClient, token: str, hint: str | None) -> None:
+        """RFC 7009: revoking a refresh token revokes its grant; an access token only itself."""
+        key = f"at:{token_hash(token)}"
+        data = self._store.get(key)
+        if data is not None:
+            if data["client_id"] != client.client_id:
+                raise InvalidRequest("This client may not revoke a token issued to another client.")
+            self._store.delete(key)
+            with self._db.transaction() as session:
+                record(session, "token.revoked", identity_id=data["identity_id"], client_id=client.client_id,
+                       grant_id=data["grant_id"], token_type="access_token")
+            return
+        with self._db.reading() as session:
+            row = session.get(RefreshToken, token_hash(token))
+            grant = session.get(Grant, row.grant_id) if row else None
+        if grant is None:
+            return  # RFC 7009 §2.2: an invalid token is not an error
+        if grant.client_id != client.client_id:
+            raise InvalidRequest("This client may not revoke a token issued to another client.")
+        self.revoke_grant(grant.id, "revoked by the client")

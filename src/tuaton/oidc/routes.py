@@ -1,0 +1,247 @@
+"""The OpenID Provider's HTTP endpoints: parse, authenticate the caller, call the protocol logic.
+
+Every endpoint is served at Tuaton's own path and at ThaiD's, so an agency moving from ThaiD
+changes only the host name.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import segno
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from joserfc import jwt
+from joserfc.errors import JoseError
+from starlette.concurrency import run_in_threadpool
+
+from tuaton.i18n import pick_lang
+from tuaton.oidc.authorization import validate_authorization_request
+from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
+from tuaton.oidc.client_auth import authenticate_client
+from tuaton.oidc.clients import RegisteredClient
+from tuaton.oidc.discovery import PATHS, THAID_PATHS, provider_metadata
+from tuaton.oidc.errors import (
+    InvalidClient,
+    InvalidRedirect,
+    InvalidRequest,
+    InvalidToken,
+    UnsupportedGrantType,
+)
+from tuaton.services import Services
+from tuaton.web_support import NO_STORE, page, services
+
+router = APIRouter()
+
+
+def _both(name: str) -> list[str]:
+    return [PATHS[name], THAID_PATHS[name]]
+
+
+def _route(methods: list[str], name: str, **kwargs):
+    def register(endpoint):
+        for path in _both(name):
+            router.add_api_route(path, endpoint, methods=methods, include_in_schema=path == PATHS[name],
+                                 **kwargs)
+        return endpoint
+    return register
+
+
+@router.get("/.well-known/openid-configuration", tags=["oidc"])
+def discovery(request: Request) -> JSONResponse:
+    return JSONResponse(provider_metadata(services(request).settings.issuer),
+                        headers={"Cache-Control": "public, max-age=300"})
+
+
+@_route(["GET"], "jwks_uri", tags=["oidc"])
+def jwks(request: Request) -> JSONResponse:
+    return JSONResponse(services(request).keys.view().jwks, headers={"Cache-Control": "public, max-age=300"})
+
+
+# -- authorization ---------------------------------------------------------------------------
+async def authorize(request: Request) -> Response:
+    svc = services(request)
+    params = list(request.query_params.multi_items())
+    if request.method == "POST":
+        params = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
+    auth_request, client = await run_in_threadpool(validate_authorization_request, params, svc.clients.get)
+    started = await run_in_threadpool(svc.signins.start, auth_request)
+    lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
+                     request.headers.get("accept-language"))
+    return _signin_page(request, svc, started, auth_request, client, lang)
+
+
+for _path in _both("authorization_endpoint"):
+    router.add_api_route(_path, authorize, methods=["GET", "POST"], tags=["oidc"],
+                         include_in_schema=_path == PATHS["authorization_endpoint"])
+
+
+def _signin_page(request: Request, svc: Services, started, auth_request, client: RegisteredClient,
+                 lang: str) -> Response:
+    issuer = svc.settings.issuer
+    payload = f"{issuer}/s/{started.id}"
+    status_url = f"{issuer}/signin/{started.id}/status"
+    qr = segno.make(payload, error="m")
+    claims = [(c, *CLAIM_LABELS[c]) for c in claims_for_scopes(set(auth_request.scopes))]
+    restart = str(request.url)
+    response = page(request, "signin.html", lang, status_code=200, context={
+        "client": client, "claims": claims, "payload": payload, "status_url": status_url,
+        "qr_svg": qr.svg_inline(scale=6, border=2, dark="#0b2545"), "reference": started.reference,
+        "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
+        "restart_url": restart, "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
+    })
+    response.set_cookie(f"tuaton_signin_{started.id}", started.browser_secret, httponly=True,
+                        samesite="lax", secure=issuer.startswith("https://"), path=f"/signin/{started.id}",
+                        max_age=svc.settings.signin_ttl + 300)
+    response.headers.update(NO_STORE)
+    return response
+
+
+# -- token -----------------------------------------------------------------------------------
+async def _form(request: Request) -> dict[str, str]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidRequest("Send the parameters as application/x-www-form-urlencoded (RFC 6749 §4.1.3).")
+    items = (await request.form()).multi_items()
+    form: dict[str, str] = {}
+    for name, value in items:
+        if name in form:
+            raise InvalidRequest(f"Parameter {name} was sent more than once.")
+        form[name] = value if isinstance(value, str) else ""
+    return form
+
+
+def _audiences(svc: Services, name: str) -> set[str]:
+    issuer = svc.settings.issuer
+    return {issuer, issuer + PATHS[name], issuer + THAID_PATHS[name], issuer + PATHS["token_endpoint"]}
+
+
+def _client(request: Request, svc: Services, form: dict[str, str], endpoint: str) -> RegisteredClient:
+    return authenticate_client(form, request.headers.get("authorization"), svc.clients.get,
+                               audiences=_audiences(svc, endpoint), store=svc.store)
+
+
+@_route(["POST"], "token_endpoint", tags=["oidc"])
+async def token(request: Request) -> JSONResponse:
+    svc = services(request)
+    form = await _form(request)
+
+    def handle() -> dict:
+        client = _client(request, svc, form, "token_endpoint")
+        grant_type = form.get("grant_type")
+        if grant_type == "authorization_code":
+            if not form.get("code"):
+                raise InvalidRequest("code is required.")
+            return svc.grants.exchange_code(client, form["code"], form.get("redirect_uri"),
+                                            form.get("code_verifier"))
+        if grant_type == "refresh_token":
+            if not form.get("refresh_token"):
+                raise InvalidRequest("refresh_token is required.")
+            return svc.grants.refresh(client, form["refresh_token"], form.get("scope"))
+        if not grant_type:
+            raise InvalidRequest("grant_type is required.")
+        raise UnsupportedGrantType(f"grant_type {grant_type!r} is not supported; use authorization_code "
+                                   "or refresh_token.")
+
+    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
+
+
+# -- userinfo --------------------------------------------------------------------------------
+async def userinfo(request: Request) -> JSONResponse:
+    svc = services(request)
+    header = request.headers.get("authorization", "")
+    access_token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    if request.method == "POST" and access_token is None and request.headers.get(
+            "content-type", "").startswith("application/x-www-form-urlencoded"):
+        access_token = (await request.form()).get("access_token")
+    if not access_token:
+        raise InvalidToken("Send the access token as 'Authorization: Bearer <token>'.")
+    claims = await run_in_threadpool(svc.grants.userinfo, access_token)
+    return JSONResponse(claims, headers=NO_STORE)
+
+
+for _path in _both("userinfo_endpoint"):
+    router.add_api_route(_path, userinfo, methods=["GET", "POST"], tags=["oidc"],
+                         include_in_schema=_path == PATHS["userinfo_endpoint"])
+
+
+@_route(["POST"], "introspection_endpoint", tags=["oidc"])
+async def introspect(request: Request) -> JSONResponse:
+    svc = services(request)
+    form = await _form(request)
+
+    def handle() -> dict:
+        client = _client(request, svc, form, "introspection_endpoint")
+        if client.is_public:
+            raise InvalidClient("Public clients may not use introspection.")
+        if not form.get("token"):
+            raise InvalidRequest("token is required.")
+        return svc.grants.introspect(client, form["token"], form.get("token_type_hint"))
+
+    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
+
+
+@_route(["POST"], "revocation_endpoint", tags=["oidc"])
+async def revoke(request: Request) -> Response:
+    svc = services(request)
+    form = await _form(request)
+
+    def handle() -> None:
+        client = _client(request, svc, form, "revocation_endpoint")
+        if not form.get("token"):
+            raise InvalidRequest("token is required.")
+        svc.grants.revoke(client, form["token"], form.get("token_type_hint"))
+
+    await run_in_threadpool(handle)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+# -- RP-initiated logout ---------------------------------------------------------------------
+async def logout(request: Request) -> Response:
+    """OpenID Connect RP-Initiated Logout 1.0. Tuaton keeps no browser session, so logging out
+    ends the sign-in the ID token names (``sid``): its refresh tokens stop working."""
+    svc = services(request)
+    params = dict(request.query_params)
+    if request.method == "POST":
+        params.update({k: v for k, v in (await request.form()).items() if isinstance(v, str)})
+    lang = pick_lang(params.get("ui_locales"), request.headers.get("accept-language"))
+
+    def handle() -> str | None:
+        claims = {}
+        if params.get("id_token_hint"):
+            try:
+                decoded = jwt.decode(params["id_token_hint"], svc.keys.view().published,
+                                     algorithms=["ES256", "RS256"])
+            except (JoseError, ValueError) as exc:
+                raise InvalidRedirect("id_token_hint is not an ID token issued by Tuaton.",
+                                      "id_token_hint ไม่ใช่ ID token ที่ออกโดยระบบนี้") from exc
+            claims = decoded.claims
+            if claims.get("iss") != svc.settings.issuer:
+                raise InvalidRedirect("id_token_hint was issued by another provider.",
+                                      "id_token_hint ออกโดยผู้ให้บริการอื่น")
+        client_id = params.get("client_id") or claims.get("aud")
+        if params.get("client_id") and claims and claims.get("aud") != params["client_id"]:
+            raise InvalidRedirect("client_id does not match the ID token's audience.",
+                                  "client_id ไม่ตรงกับ ID token")
+        target = params.get("post_logout_redirect_uri")
+        if target:
+            client = svc.clients.get(client_id) if isinstance(client_id, str) else None
+            if client is None or target not in client.post_logout_redirect_uris:
+                raise InvalidRedirect("post_logout_redirect_uri is not registered for this e-Service.",
+                                      "post_logout_redirect_uri ไม่ได้ลงทะเบียนไว้สำหรับบริการนี้")
+            if params.get("state"):
+                target += ("&" if "?" in target else "?") + urlencode({"state": params["state"]})
+        if claims.get("sid"):
+            svc.grants.revoke_grant(claims["sid"], "RP-initiated logout")
+        return target
+
+    target = await run_in_threadpool(handle)
+    if target:
+        return RedirectResponse(target, status_code=303)
+    return page(request, "message.html", lang, context={"title_key": "signed_out"})
+
+
+for _path in _both("end_session_endpoint"):
+    router.add_api_route(_path, logout, methods=["GET", "POST"], tags=["oidc"],
+                         include_in_schema=_path == PATHS["end_session_endpoint"])

@@ -1,0 +1,1 @@
+"""The civil registry: the authoritative source of citizens and their ID cards."""

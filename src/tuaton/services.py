@@ -1,0 +1,51 @@
+"""Build every service once per process, from the settings, and hand them to the routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tuaton.identity.passcode import PasscodeHasher
+from tuaton.identity.service import Identities
+from tuaton.oidc.clients import Clients
+from tuaton.oidc.grants import Grants
+from tuaton.oidc.keys import SigningKeys
+from tuaton.oidc.subject import installation_secret
+from tuaton.registry.records import Registry
+from tuaton.registry.sql_registry import SqlRegistry
+from tuaton.settings import Settings
+from tuaton.signin.service import Signins
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore, make_store
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    store: EphemeralStore
+    registry: Registry
+    identities: Identities
+    clients: Clients
+    keys: SigningKeys
+    grants: Grants
+    signins: Signins
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_services(settings: Settings, *, database: Database | None = None,
+                   store: EphemeralStore | None = None, migrate: bool = True) -> Services:
+    database = database or Database(settings)
+    if migrate:
+        database.create_schema()
+    store = store or make_store(settings.redis_url, settings.redis_prefix)
+    registry = SqlRegistry(database)
+    hasher = PasscodeHasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    identities = Identities(database, registry, store, hasher, settings)
+    clients = Clients(database)
+    keys = SigningKeys(database, settings.key_overlap, settings.key_cache_seconds)
+    keys.ensure()
+    grants = Grants(database, store, keys, registry, settings, installation_secret(database, "pairwise"))
+    signins = Signins(database, store, identities, grants, clients, settings)
+    return Services(settings, database, store, registry, identities, clients, keys, grants, signins)

@@ -1,0 +1,65 @@
+"""All configuration in one typed object, read once from the environment (prefix ``TUATON_``)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TUATON_", extra="ignore")
+
+    #: SQLAlchemy URL. SQLite under ./var/ by default; PostgreSQL as
+    #: ``postgresql+psycopg://user@host:5432/db`` in production.
+    database_url: str = "sqlite:///./var/tuaton.db"
+    #: Redis URL for the ephemeral store. Unset: an in-process store (one process only).
+    redis_url: str | None = None
+    #: Prefix for every key this installation writes to Redis.
+    redis_prefix: str = "tuaton:"
+    #: The public base URL. It is the OpenID Provider's ``iss``; no trailing slash.
+    issuer: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    #: The sandbox serves synthetic personas' card data and the simulated enrolment.
+    #: A national deployment that points at the real registry sets this to false.
+    sandbox: bool = True
+
+    #: How long a QR sign-in may wait for the citizen (seconds).
+    signin_ttl: int = 180
+    authorization_code_ttl: int = 60
+    access_token_ttl: int = 900
+    id_token_ttl: int = 3600
+    refresh_token_ttl: int = 30 * 24 * 3600
+    #: How long a retired signing key stays in the JWKS so tokens it signed still verify.
+    key_overlap: int = 24 * 3600
+    #: How often a process re-reads the signing keys from the database.
+    key_cache_seconds: float = 30.0
+
+    #: argon2id cost for passcodes (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 19456
+    argon2_parallelism: int = 1
+    #: Wrong passcodes in a row that lock an identity until it re-enrols.
+    passcode_max_failures: int = 5
+
+    #: Threads for blocking work (argon2) so the event loop never waits on it.
+    worker_threads: int = Field(default=8, ge=1)
+
+    @field_validator("issuer")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def ensure_var_dir(self) -> None:
+        """Create the folder of a file-based SQLite database."""
+        if self.is_sqlite and ":memory:" not in self.database_url:
+            path = self.database_url.split("///", 1)[-1]
+            Path(path).parent.mkdir(parents=True, exist_ok=True)

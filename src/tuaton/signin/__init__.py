@@ -1,0 +1,1 @@
+"""The human part of sign-in: QR transactions, approval in the app, live status to the browser."""

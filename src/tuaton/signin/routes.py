@@ -1,0 +1,92 @@
+"""Sign-in over HTTP: the same-device landing page, the browser's live status, the app's API."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tuaton.i18n import pick_lang
+from tuaton.metrics import SIGNIN_DECISIONS
+from tuaton.web_support import NO_STORE, page, services
+
+router = APIRouter()
+TERMINAL = {"approved", "denied", "expired"}
+SSE_POLL_SECONDS = 0.5
+SSE_MAX_SECONDS = 600
+
+
+@router.get("/s/{signin_id}", tags=["signin"], include_in_schema=False)
+def same_device(request: Request, signin_id: str) -> Response:
+    """Where the QR payload points: a phone without the app lands here and is offered the app."""
+    svc = services(request)
+    _, auth_request = svc.signins.page_details(signin_id)
+    client = svc.signins.client_for(auth_request)
+    lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
+                     request.headers.get("accept-language"))
+    payload = f"{svc.settings.issuer}/s/{signin_id}"
+    return page(request, "open_in_app.html", lang, context={
+        "client": client, "app_link": "tuaton://signin?payload=" + payload, "payload": payload})
+
+
+@router.get("/signin/{signin_id}/status", tags=["signin"])
+async def signin_status(request: Request, signin_id: str) -> Response:
+    """``{"status": ..., "redirect_to": ...}`` for the browser that started the sign-in; with
+    ``Accept: text/event-stream``, the same objects as server-sent events until the end."""
+    svc = services(request)
+    secret = request.cookies.get(f"tuaton_signin_{signin_id}")
+    first = await run_in_threadpool(svc.signins.status, signin_id, secret)
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        return JSONResponse(first, headers=NO_STORE)
+
+    async def events():
+        last, current, started, beat = None, first, time.monotonic(), time.monotonic()
+        while True:
+            if current != last:
+                yield f"event: status\ndata: {json.dumps(current)}\n\n"
+                last = current
+            if current["status"] in TERMINAL or time.monotonic() - started > SSE_MAX_SECONDS:
+                return
+            if await request.is_disconnected():
+                return
+            if time.monotonic() - beat > 15:
+                yield ": keep-alive\n\n"
+                beat = time.monotonic()
+            await asyncio.sleep(SSE_POLL_SECONDS)
+            current = await run_in_threadpool(svc.signins.status, signin_id, secret)
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={**NO_STORE, "X-Accel-Buffering": "no"})
+
+
+# -- the app's API ---------------------------------------------------------------------------
+class DecisionBody(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    decision: str = Field(description="approve or deny")
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS (ES256) by the device key over "
+                                            "{purpose: 'signin', signin, challenge, decision, device, nonce, iat}")
+    passcode: str | None = Field(default=None, max_length=64, description="Required to approve")
+
+
+@router.get("/api/app/v1/signins/{signin_id}", tags=["app"])
+def read_signin(request: Request, signin_id: str) -> JSONResponse:
+    return JSONResponse(services(request).signins.for_app(signin_id), headers=NO_STORE)
+
+
+@router.post("/api/app/v1/signins/{signin_id}/decision", tags=["app"])
+def decide_signin(request: Request, signin_id: str, body: DecisionBody) -> JSONResponse:
+    try:
+        result = services(request).signins.decide(
+            signin_id, device_id=body.device_id, signed_request=body.signed_request,
+            decision=body.decision, passcode=body.passcode)
+    except Exception as exc:
+        SIGNIN_DECISIONS.labels(outcome=getattr(exc, "slug", "error")).inc()
+        raise
+    SIGNIN_DECISIONS.labels(outcome=result["status"]).inc()
+    return JSONResponse(result, headers=NO_STORE)

@@ -1,0 +1,1 @@
+"""Storage: the relational database (SQLAlchemy) and the ephemeral store (in-process or Redis)."""

@@ -1,0 +1,149 @@
+"""Short-lived shared state: sign-in transactions, authorization codes, tokens, counters.
+
+A small Protocol with two implementations: in-process (one process, the laptop default) and Redis
+(many processes). Values are JSON objects; every key has a time to live.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Protocol
+
+import redis
+
+
+class EphemeralStore(Protocol):
+    def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        """Store ``value`` under ``key`` for ``ttl`` seconds, replacing what was there."""
+
+    def add(self, key: str, value: dict[str, Any], ttl: float) -> bool:
+        """Store ``value`` only if ``key`` is absent; True when this call stored it."""
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The value, or None when absent or expired."""
+
+    def take(self, key: str) -> dict[str, Any] | None:
+        """Atomically read and delete: of many concurrent callers, one gets the value."""
+
+    def delete(self, key: str) -> None: ...
+
+    def incr(self, key: str, ttl: float) -> int:
+        """Add one to a counter (created with ``ttl``) and return the new count."""
+
+    def ping(self) -> bool: ...
+
+
+class MemoryStore:
+    """In-process store for a single process: tests, the laptop demo."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+        self._writes = 0
+
+    def _live(self, key: str) -> Any | None:
+        item = self._data.get(key)
+        if item is None:
+            return None
+        if item[0] <= time.monotonic():
+            del self._data[key]
+            return None
+        return item[1]
+
+    def _purge(self) -> None:
+        self._writes += 1
+        if self._writes % 1024 == 0:
+            now = time.monotonic()
+            for key in [k for k, (exp, _) in self._data.items() if exp <= now]:
+                del self._data[key]
+
+    def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        with self._lock:
+            self._purge()
+            self._data[key] = (time.monotonic() + ttl, json.dumps(value))
+
+    def add(self, key: str, value: dict[str, Any], ttl: float) -> bool:
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._purge()
+            self._data[key] = (time.monotonic() + ttl, json.dumps(value))
+            return True
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            raw = self._live(key)
+        return None if raw is None else json.loads(raw)
+
+    def take(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            raw = self._live(key)
+            self._data.pop(key, None)
+        return None if raw is None else json.loads(raw)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def incr(self, key: str, ttl: float) -> int:
+        with self._lock:
+            count = (self._live(key) or 0) + 1
+            expiry = self._data[key][0] if count > 1 else time.monotonic() + ttl
+            self._data[key] = (expiry, count)
+            return count
+
+    def ping(self) -> bool:
+        return True
+
+
+class RedisStore:
+    """Redis-backed store shared by every process of an installation."""
+
+    def __init__(self, url: str, prefix: str = "tuaton:") -> None:
+        self._redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        self._prefix = prefix
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
+        self._redis.set(self._k(key), json.dumps(value), px=max(1, int(ttl * 1000)))
+
+    def add(self, key: str, value: dict[str, Any], ttl: float) -> bool:
+        return bool(self._redis.set(self._k(key), json.dumps(value), px=max(1, int(ttl * 1000)), nx=True))
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        raw = self._redis.get(self._k(key))
+        return None if raw is None else json.loads(raw)
+
+    def take(self, key: str) -> dict[str, Any] | None:
+        raw = self._redis.getdel(self._k(key))
+        return None if raw is None else json.loads(raw)
+
+    def delete(self, key: str) -> None:
+        self._redis.delete(self._k(key))
+
+    def incr(self, key: str, ttl: float) -> int:
+        pipe = self._redis.pipeline()
+        pipe.incr(self._k(key))
+        pipe.pexpire(self._k(key), max(1, int(ttl * 1000)), nx=True)
+        count, _ = pipe.execute()
+        return int(count)
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
+
+    def flush_prefix(self) -> None:
+        """Delete every key of this installation (tests)."""
+        keys = list(self._redis.scan_iter(match=self._prefix + "*", count=1000))
+        if keys:
+            self._redis.delete(*keys)
+
+
+def make_store(redis_url: str | None, prefix: str = "tuaton:") -> EphemeralStore:
+    return RedisStore(redis_url, prefix) if redis_url else MemoryStore()

@@ -1,0 +1,9 @@
+"""Every table, imported in one place so the metadata is complete for migrations."""
+
+from tuaton.audit import models as _audit  # noqa: F401
+from tuaton.identity import models as _identity  # noqa: F401
+from tuaton.oidc import models as _oidc  # noqa: F401
+from tuaton.registry import models as _registry  # noqa: F401
+from tuaton.storage.db import Base
+
+metadata = Base.metadata

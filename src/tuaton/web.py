@@ -1,0 +1,158 @@
+"""The application factory, and the one place that turns errors into responses.
+
+- OAuth/OIDC errors: JSON ``{"error", "error_description"}`` (RFC 6749 §5.2), or a redirect to the
+  client with ``error``, ``state`` and ``iss`` (§4.1.2.1, RFC 9207), or ``WWW-Authenticate`` for
+  bearer tokens (RFC 6750 §3).
+- Domain errors on the API: RFC 9457 problem JSON with the message in English and Thai.
+- Anything a person reads in a browser: a bilingual page.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tuaton import __version__
+from tuaton.errors import DomainError
+from tuaton.i18n import pick_lang
+from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError
+from tuaton.services import Services, build_services
+from tuaton.settings import Settings
+from tuaton.web_support import NO_STORE, page
+
+log = logging.getLogger("tuaton")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path:
+        return False
+    return "text/html" in request.headers.get("accept", "") or path.startswith(("/oauth2/authorize",
+                                                                                  "/api/v2/oauth2/auth"))
+
+
+def problem(status: int, slug: str, title: str, detail: str, detail_th: str | None = None,
+            **extra) -> JSONResponse:
+    body = {"type": f"/docs/problems#{slug}", "title": title, "status": status, "detail": detail}
+    if detail_th:
+        body["detail_th"] = detail_th
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _oauth_error(request: Request, exc: OAuthError) -> Response:
+    if exc.redirect_uri:
+        params = {"error": exc.error, "error_description": exc.description,
+                  "iss": request.app.state.services.settings.issuer}
+        if exc.state is not None:
+            params["state"] = exc.state
+        separator = "&" if "?" in exc.redirect_uri else "?"
+        return RedirectResponse(exc.redirect_uri + separator + urlencode(params), status_code=303)
+    headers = dict(NO_STORE)
+    if isinstance(exc, InvalidToken):
+        description = exc.description.replace('"', "'")
+        headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+    if isinstance(exc, InvalidClient) and exc.basic_attempted:
+        headers["WWW-Authenticate"] = 'Basic realm="tuaton"'
+    return JSONResponse({"error": exc.error, "error_description": exc.description},
+                        status_code=exc.status, headers=headers)
+
+
+def _error_page(request: Request, status: int, message_th: str, message_en: str) -> Response:
+    lang = pick_lang(request.query_params.get("lang"), request.query_params.get("ui_locales"),
+                     request.headers.get("accept-language"))
+    return page(request, "error.html", lang, status_code=status,
+                context={"message": {"th": message_th, "en": message_en}})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OAuthError)
+    async def oauth_error(request: Request, exc: OAuthError) -> Response:
+        return _oauth_error(request, exc)
+
+    @app.exception_handler(InvalidRedirect)
+    async def invalid_redirect(request: Request, exc: InvalidRedirect) -> Response:
+        return _error_page(request, 400, exc.message_th, exc.message_en)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_page(request):
+            return _error_page(request, exc.status, exc.detail_th, exc.detail_en)
+        return problem(exc.status, exc.slug, exc.title_en, exc.detail_en, exc.detail_th, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
+        fields = ", ".join(e["field"] for e in errors) or "body"
+        return problem(422, "invalid-input", "Some of the data sent is not valid",
+                       f"Check these fields: {fields}.", f"กรุณาตรวจสอบข้อมูล: {fields}", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_page(request):
+            return _error_page(request, exc.status_code, "ไม่พบหน้าที่ต้องการ" if exc.status_code == 404
+                               else "คำขอไม่ถูกต้อง", str(exc.detail))
+        return problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _wants_page(request):
+            return _error_page(request, 500, "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง",
+                               "Something broke on our side; please try again.")
+        return problem(500, "server-error", "Internal error", "Something broke on our side; try again.")
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    from tuaton import health
+    from tuaton.identity.routes import router as identity_router
+    from tuaton.oidc.routes import router as oidc_router
+    from tuaton.registry.routes import router as registry_router
+    from tuaton.signin.routes import router as signin_router
+
+    settings = settings or (services.settings if services else Settings())
+    owned = services is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        if owned:
+            app.state.services.close()
+
+    app = FastAPI(title="Tuaton", version=__version__, lifespan=lifespan,
+                  description="National digital identity: QR sign-in with OpenID Connect.")
+    app.state.services = services or build_services(settings)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    install_error_handlers(app)
+    for router in (oidc_router, signin_router, identity_router, registry_router, health.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,33 @@
+"""Small helpers the routes share: the services of this process, page rendering, headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from tuaton.i18n import buddhist_date, texts
+from tuaton.services import Services
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters["buddhist_date"] = buddhist_date
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def page(request: Request, template: str, lang: str, *, status_code: int = 200,
+         context: dict[str, Any] | None = None) -> HTMLResponse:
+    other = "en" if lang == "th" else "th"
+    query = dict(request.query_params)
+    query["lang"] = other
+    switch_url = request.url.path + "?" + urlencode(query)
+    return TEMPLATES.TemplateResponse(request, template, {
+        "lang": lang, "other_lang": other, "t": texts(lang), "switch_url": switch_url, **(context or {}),
+    }, status_code=status_code)
