@@ -54,12 +54,11 @@ def broken_rule(passcode: str, birth_date: dt.date | None = None) -> PasscodeRul
     if len(passcode) != 8 or not passcode.isascii() or not passcode.isdigit():
         return PasscodeRule.NOT_EIGHT_DIGITS
     digits = [int(d) for d in passcode]
-    for i in range(len(digits) - RUN + 1):
-        steps = {digits[j + 1] - digits[j] for j in range(i, i + RUN - 1)}
-        if steps in ({1}, {-1}):
-            return PasscodeRule.SEQUENCE
-        if steps == {0}:
-            return PasscodeRule.REPEATED
+    windows = [{digits[j + 1] - digits[j] for j in range(i, i + RUN - 1)} for i in range(len(digits) - RUN + 1)]
+    if {1} in windows or {-1} in windows:
+        return PasscodeRule.SEQUENCE
+    if {0} in windows:
+        return PasscodeRule.REPEATED
     if birth_date is not None and passcode in birth_date_forms(birth_date):
         return PasscodeRule.BIRTH_DATE
     return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -30,11 +30,14 @@ class SimulatedEnrolmentBody(BaseModel):
     passcode_confirmation: str = Field(max_length=64)
 
 
-@router.post("/enrolments/simulated", status_code=201)
+def require_sandbox(request: Request) -> None:
+    if not services(request).settings.sandbox:
+        raise SandboxOnly()
+
+
+@router.post("/enrolments/simulated", status_code=201, dependencies=[Depends(require_sandbox)])
 def enrol_simulated(request: Request, body: SimulatedEnrolmentBody) -> JSONResponse:
     svc = services(request)
-    if not svc.settings.sandbox:
-        raise SandboxOnly()
     if not body.accept_terms:
         raise InvalidInput("The terms of service must be accepted to enrol.",
                            "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")

@@ -211,6 +211,13 @@ class Grants:
                 raise InvalidGrant("The refresh token's sign-in has been revoked.")
             if _utc(row.expires_at) < now:
                 raise InvalidGrant("The refresh token has expired; sign the citizen in again.")
+            scopes = list(row.scopes)
+            if scope is not None:
+                # Checked before the token is used up: a refused request must not consume it.
+                wanted = scope.split()
+                if not set(wanted) <= set(scopes):
+                    raise InvalidScope("A refresh may only narrow the scope of the original sign-in.")
+                scopes = [s for s in scopes if s in wanted]
             claimed = session.execute(update(RefreshToken).where(
                 RefreshToken.token_hash == row.token_hash, RefreshToken.used_at.is_(None)).values(used_at=now))
             reused = claimed.rowcount != 1
@@ -219,18 +226,12 @@ class Grants:
             data = {"grant_id": grant.id, "identity_id": grant.identity_id, "pid": identity.pid,
                     "ial": identity.ial, "auth_time": int(_utc(grant.auth_time).timestamp()),
                     "acr": grant.acr, "amr": grant.amr}
-            scopes = list(row.scopes)
         if reused:
             self.revoke_grant(grant.id, "refresh token reused")
             raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.")
         if identity.status != IdentityStatus.ACTIVE or device is None or device.status != DeviceStatus.ACTIVE:
             self.revoke_grant(grant.id, "identity locked or device revoked")
             raise InvalidGrant("The citizen's digital identity or device is no longer active.")
-        if scope is not None:
-            wanted = scope.split()
-            if not set(wanted) <= set(scopes):
-                raise InvalidScope("A refresh may only narrow the scope of the original sign-in.")
-            scopes = [s for s in scopes if s in wanted]
         return self._tokens(client, data, scopes, refresh=True, nonce=None, channel="refresh")
 
     def revoke_grant(self, grant_id: str, reason: str) -> None:

@@ -1,0 +1,199 @@
+"""Fixtures: a real database (SQLite, or PostgreSQL with TUATON_TEST_BACKEND=postgres), a real
+ephemeral store (in-process, or Redis), and the application built through its public factory.
+
+Where PostgreSQL or Redis are needed but absent the tests skip with the reason, unless
+TUATON_REQUIRE_SERVICES=1 (as CI sets), which turns such a skip into a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from tuaton.appclient.client import AppClient, DeviceFile
+from tuaton.audit.trail import GENESIS
+from tuaton.registry.sampling import sample_personas
+from tuaton.registry.seeding import seed_population
+from tuaton.services import Services, build_services
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import MemoryStore, RedisStore
+from tuaton.storage.schema import metadata
+from tuaton.web import create_app
+
+BACKEND = os.environ.get("TUATON_TEST_BACKEND", "sqlite")
+REQUIRE_SERVICES = os.environ.get("TUATON_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("TUATON_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TUATON_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+ISSUER = "http://testserver"
+PASSCODE = "50738261"
+POPULATION = 300
+#: Tables every test starts without (the registry and the keys are kept for the session).
+PER_TEST_TABLES = ("consents", "oidc_refresh_tokens", "oidc_grants", "devices", "identities",
+                   "oidc_clients", "audit_events")
+
+
+def unavailable(what: str, why: str) -> None:
+    message = f"{what} is not reachable ({why}); start it or unset TUATON_TEST_BACKEND"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} — TUATON_REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
+    pytest.skip(message)
+
+
+def redis_url_or_skip() -> str:
+    store = RedisStore(REDIS_URL, "tuaton-test:")
+    if not store.ping():
+        unavailable(f"Redis at {REDIS_URL}", "no PONG")
+    return REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def base_settings(tmp_path_factory) -> Settings:
+    cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "issuer": ISSUER}
+    if BACKEND == "postgres":
+        try:
+            with create_engine(PG_URL).connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as exc:  # noqa: BLE001
+            unavailable(f"PostgreSQL at {PG_URL}", type(exc).__name__)
+        return Settings(database_url=PG_URL, redis_url=redis_url_or_skip(), redis_prefix="tuaton-test:", **cheap)
+    return Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('db')}/tuaton.db", **cheap)
+
+
+@pytest.fixture(scope="session")
+def database(base_settings: Settings) -> Iterator[Database]:
+    db = Database(base_settings)
+    if BACKEND == "postgres":
+        metadata.drop_all(db.engine)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    db.create_schema()
+    seed_population(db, POPULATION, processes=1)
+    yield db
+    db.dispose()
+
+
+def _fresh_store(settings: Settings):
+    if settings.redis_url:
+        store = RedisStore(settings.redis_url, settings.redis_prefix)
+        store.flush_prefix()
+        return store
+    return MemoryStore()
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    return base_settings
+
+
+@pytest.fixture
+def services(settings: Settings, database: Database) -> Iterator[Services]:
+    with database.engine.begin() as connection:
+        for table in PER_TEST_TABLES:
+            connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
+        connection.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": GENESIS})
+    yield build_services(settings, database=database, store=_fresh_store(settings), migrate=False)
+
+
+@pytest.fixture
+def app(services: Services):
+    return create_app(services=services)
+
+
+@pytest.fixture
+def http(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url=ISSUER) as client:
+        yield client
+
+
+@pytest.fixture
+def personas(database: Database) -> list[dict]:
+    return sample_personas(database, 20)
+
+
+@pytest.fixture
+def persona(personas) -> dict:
+    return personas[0]
+
+
+@pytest.fixture
+def app_client(http) -> AppClient:
+    return AppClient(ISSUER, http=http)
+
+
+@pytest.fixture
+def device(app_client: AppClient, persona) -> DeviceFile:
+    return app_client.enroll_simulated(persona["pid"], PASSCODE)
+
+
+@dataclass
+class Agency:
+    client_id: str
+    client_secret: str | None
+    redirect_uri: str
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return (self.client_id, self.client_secret or "")
+
+
+REDIRECT_URI = "https://eservice.example.go.th/callback"
+AGENCY_SCOPES = ["openid", "pid", "name", "name_en", "given_name", "family_name", "birthdate", "gender",
+                 "address", "ial", "smartcard_code", "date_of_issuance", "date_of_expiry", "profile"]
+
+
+@pytest.fixture
+def agency(services: Services) -> Agency:
+    created = services.clients.create(name_en="Revenue e-Filing", name_th="ยื่นภาษีออนไลน์",
+                                      redirect_uris=[REDIRECT_URI], scopes=AGENCY_SCOPES,
+                                      post_logout_redirect_uris=["https://eservice.example.go.th/"],
+                                      purpose_en="File your income tax", purpose_th="ยื่นแบบภาษีเงินได้")
+    return Agency(created.client.client_id, created.client_secret, REDIRECT_URI)
+
+
+def authorize_params(agency: Agency, **extra) -> dict[str, str]:
+    params = {"client_id": agency.client_id, "redirect_uri": agency.redirect_uri, "response_type": "code",
+              "scope": "openid pid name", "state": "st-123", "nonce": "nonce-abc"}
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return {k: v for k, v in params.items() if v != ""}
+
+
+@dataclass
+class StartedPage:
+    payload: str
+    status_url: str
+    html: str
+
+
+def start_signin(http: TestClient, agency: Agency, **extra) -> StartedPage:
+    response = http.get("/oauth2/authorize", params=authorize_params(agency, **extra))
+    assert response.status_code == 200, response.text
+    match = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"', response.text)
+    assert match, "the sign-in page must carry #signin-qr with data-payload and data-status"
+    return StartedPage(match.group(1), match.group(2), response.text)
+
+
+def follow_status(http: TestClient, page: StartedPage) -> dict:
+    return http.get(page.status_url, headers={"Accept": "application/json"}).json()
+
+
+def code_from(redirect_to: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(redirect_to).query).items()}
+
+
+def signed_in_code(http: TestClient, app_client: AppClient, device: DeviceFile, agency: Agency, **extra) -> str:
+    page = start_signin(http, agency, **extra)
+    app_client.decide(page.payload, device, PASSCODE)
+    return code_from(follow_status(http, page)["redirect_to"])["code"]
+
+
+def exchange(http: TestClient, agency: Agency, code: str, **extra) -> dict:
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": agency.redirect_uri, **extra}
+    return http.post("/oauth2/token", data=data, auth=agency.auth)
