@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and ChromeDriver for the browser tests (Playwright drives them; it downloads nothing).
+# Debian's Chromium and ChromeDriver for the browser tests (Playwright drives them; it downloads nothing),
+# and a Thai font so pages render as a Thai reader sees them.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . ; } || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium chromium-driver fonts-thai-tlwg >/dev/null; }
 
 demo: install
 	$(VENV)/bin/tuaton demo

@@ -24,7 +24,7 @@ for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "
                   (audit_app, "audit"), (db_app, "db"), (app_app, "app")):
     app.add_typer(sub, name=name)
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _database(settings: Settings):

@@ -1,0 +1,69 @@
+"""The `tuaton` command, as operators and agencies' sandboxes call it."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import BACKEND
+
+
+@pytest.fixture
+def cli_env(tmp_path):
+    if BACKEND == "postgres":
+        pytest.skip("the CLI runs on its own SQLite file here; PostgreSQL is covered by the server tests")
+    return {**os.environ, "TUATON_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db"}
+
+
+def run(env, *args, check=True):
+    result = subprocess.run([sys.executable, "-m", "tuaton.cli", *args], env=env, capture_output=True, text=True,
+                            timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_seed_is_idempotent_and_sample_lists_personas(cli_env):
+    first = run(cli_env, "seed", "--citizens", "150")
+    assert "150 new citizens" in first.stderr
+    assert "0 new citizens (150 were there already)" in run(cli_env, "seed", "--citizens", "150").stderr
+    personas = json.loads(run(cli_env, "registry", "sample", "--count", "3", "--json").stdout)
+    assert len(personas) == 3 and all(len(p["pid"]) == 13 and p["birth_date"] for p in personas)
+
+
+def test_client_create_prints_credentials_and_refuses_bad_input(cli_env):
+    out = json.loads(run(cli_env, "client", "create", "--name", "Land Office", "--redirect-uri",
+                         "https://land.example.go.th/cb", "--scope", "openid", "--scope", "pid", "--json").stdout)
+    assert out["client_id"].startswith("tt_") and len(out["client_secret"]) >= 32 and "pid" in out["scopes"]
+    public = json.loads(run(cli_env, "client", "create", "--name", "App", "--redirect-uri", "http://127.0.0.1:5/cb",
+                            "--public", "--json").stdout)
+    assert public["token_endpoint_auth_method"] == "none" and "client_secret" not in public
+    bad = run(cli_env, "client", "create", "--name", "X", "--redirect-uri", "http://plain.example/cb", check=False)
+    assert bad.returncode == 2 and "https" in bad.stderr
+    unknown = run(cli_env, "client", "create", "--name", "X", "--redirect-uri", "https://x.example/cb",
+                  "--scope", "fingerprints", check=False)
+    assert unknown.returncode == 2 and "fingerprints" in unknown.stderr
+
+
+def test_keys_rotate_keeps_the_old_key_published(cli_env):
+    before = {k["kid"] for k in json.loads(run(cli_env, "keys", "list").stdout)["keys"]}
+    rotated = json.loads(run(cli_env, "keys", "rotate").stdout)["signing_kids"]
+    after = {k["kid"] for k in json.loads(run(cli_env, "keys", "list").stdout)["keys"]}
+    assert before <= after and set(rotated) <= after and len(after) == 4
+
+
+def test_audit_verify_reports_an_intact_chain(cli_env):
+    run(cli_env, "keys", "list")
+    report = json.loads(run(cli_env, "audit", "verify").stdout)
+    assert report["intact"] is True and report["events"] >= 1
+
+
+def test_app_commands_fail_clearly(cli_env, tmp_path):
+    missing = run(cli_env, "app", "approve", "http://127.0.0.1:9/s/x", "--device", str(tmp_path / "none.json"),
+                  "--passcode", "50738261", check=False)
+    assert missing.returncode == 1 and "enrol first" in missing.stderr
+    unreachable = run({**cli_env, "TUATON_ISSUER": "http://127.0.0.1:9"}, "app", "enroll", "--simulate",
+                      "1101700230708", "--passcode", "50738261", "--device", str(tmp_path / "d.json"), check=False)
+    assert unreachable.returncode == 1 and "Cannot reach" in unreachable.stderr
