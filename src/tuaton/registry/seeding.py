@@ -45,8 +45,9 @@ def _insert_ignoring_existing(database: Database, table, rows: list, connection)
         before = connection.connection.driver_connection.total_changes
         cursor.executemany(sql, rows)
         return connection.connection.driver_connection.total_changes - before
-    result = connection.execute(postgresql.insert(table).on_conflict_do_nothing(), rows)
-    return max(result.rowcount, 0)
+    key = list(table.primary_key.columns)[0]
+    result = connection.execute(postgresql.insert(table).on_conflict_do_nothing().returning(key), rows)
+    return len(result.all())
 
 
 def seed_population(database: Database, count: int, seed: int = 0,
