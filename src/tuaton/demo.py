@@ -49,7 +49,7 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     from tuaton.demo_eservice.app import create_demo_eservice
     from tuaton.web import create_app
 
-    console = Console()
+    console = Console(soft_wrap=True, highlight=False)
     port = port or settings.port
     issuer = settings.issuer if settings.issuer != "http://127.0.0.1:8000" else f"http://{settings.host}:{port}"
     settings = settings.model_copy(update={"issuer": issuer, "port": port})

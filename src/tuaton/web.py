@@ -39,6 +39,28 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (plain ASGI: no extra task per request)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k, v) for k, v in self._headers if k not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _wants_page(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path:
@@ -139,13 +161,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="National digital identity: QR sign-in with OpenID Connect.")
     app.state.services = services or build_services(settings)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
-
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, registry_router, health.router):
         app.include_router(router)

@@ -68,7 +68,8 @@ def test_bad_parameters_go_back_to_the_client_with_the_right_error(extra, error)
                                                  ("id_token", "unsupported_response_type"),
                                                  ("", "invalid_request")])
 def test_only_the_code_flow(response_type, error):
-    params = [p for p in GOOD if p[0] != "response_type"] + ([("response_type", response_type)] if response_type else [])
+    params = [p for p in GOOD if p[0] != "response_type"]
+    params += [("response_type", response_type)] if response_type else []
     assert _error(params).error == error
 
 

@@ -152,8 +152,10 @@ def test_revocation(http, app_client, device, agency, services):
     refused = http.post("/oauth2/revoke", data={"token": tokens["access_token"]},
                         auth=(other.client.client_id, other.client_secret))
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_request"
-    assert http.post("/api/v2/oauth2/revoke/", data={"token": tokens["access_token"]}, auth=agency.auth).status_code == 200
-    assert http.get("/oauth2/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    revoked = http.post("/api/v2/oauth2/revoke/", data={"token": tokens["access_token"]}, auth=agency.auth)
+    assert revoked.status_code == 200
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert http.get("/oauth2/userinfo", headers=bearer).status_code == 401
     assert http.post("/oauth2/revoke", data={"token": "unknown"}, auth=agency.auth).status_code == 200
     assert http.post("/oauth2/revoke", data={"token": tokens["refresh_token"]}, auth=agency.auth).status_code == 200
     assert http.post("/oauth2/token", auth=agency.auth, data={

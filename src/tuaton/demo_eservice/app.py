@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import html
 import secrets
+import warnings
 from urllib.parse import urlencode
 
-from authlib.integrations.starlette_client import OAuth, OAuthError
+with warnings.catch_warnings():
+    # Authlib 1.9 announces a future move to httpx2; nothing to act on here.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth, OAuthError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware

@@ -101,6 +101,13 @@ class SigningKeys:
             self._view, self._loaded_at = view, time.monotonic()
         return view
 
+    def cached_view(self) -> KeyView | None:
+        """The keys as last read, if still fresh; None when they must be read again."""
+        with self._lock:
+            if self._view is not None and time.monotonic() - self._loaded_at < self._cache_seconds:
+                return self._view
+        return None
+
     def view(self) -> KeyView:
         with self._lock:
             fresh = self._view is not None and time.monotonic() - self._loaded_at < self._cache_seconds

@@ -49,14 +49,17 @@ def _route(methods: list[str], name: str, **kwargs):
 
 
 @router.get("/.well-known/openid-configuration", tags=["oidc"])
-def discovery(request: Request) -> JSONResponse:
+async def discovery(request: Request) -> JSONResponse:
+    # async: nothing here blocks, so no hop to the thread pool
     return JSONResponse(provider_metadata(services(request).settings.issuer),
                         headers={"Cache-Control": "public, max-age=300"})
 
 
 @_route(["GET"], "jwks_uri", tags=["oidc"])
-def jwks(request: Request) -> JSONResponse:
-    return JSONResponse(services(request).keys.view().jwks, headers={"Cache-Control": "public, max-age=300"})
+async def jwks(request: Request) -> JSONResponse:
+    keys = services(request).keys
+    view = keys.cached_view() or await run_in_threadpool(keys.view)  # the database only when stale
+    return JSONResponse(view.jwks, headers={"Cache-Control": "public, max-age=300"})
 
 
 # -- authorization ---------------------------------------------------------------------------
