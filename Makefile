@@ -36,7 +36,9 @@ test-postgres:
 	TUATON_TEST_BACKEND=postgres TUATON_TEST_DATABASE_URL=$(PG_URL) TUATON_TEST_REDIS_URL=$(REDIS_URL) \
 	  $(PY) -m pytest
 
+# wrk (Debian) measures the static GETs; the Python generator the multi-step flows.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
 lint: install

@@ -19,6 +19,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -183,6 +184,22 @@ async def load(base: str, client_id: str, secret: str, personas: list[dict], sec
         return results
 
 
+def wrk_gets(base: str, seconds: float) -> dict | None:
+    """Static GETs measured with wrk (Debian package), which loads the server far harder than a
+    Python client can: httpx's async pool tops out near 100 requests a second on this machine."""
+    if not shutil.which("wrk"):
+        return None
+    out = {}
+    for name, path in (("discovery", "/.well-known/openid-configuration"), ("jwks", "/oauth2/jwks")):
+        text = subprocess.run(["wrk", "-t1", "-c16", f"-d{int(seconds)}s", base + path], capture_output=True,
+                              text=True, timeout=seconds + 30).stdout
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        latency = re.search(r"Latency\s+(\S+)", text)
+        out[name] = {"per_second": float(rate.group(1)) if rate else None,
+                     "mean_latency": latency.group(1) if latency else None, "connections": 16}
+    return out
+
+
 def scenario(name: str, database_url: str, redis_url: str | None, workers: int, seconds: float) -> dict:
     client_id, secret, personas = prepare(database_url, 10_000)
     port = free_port()
@@ -193,7 +210,10 @@ def scenario(name: str, database_url: str, redis_url: str | None, workers: int, 
         env["TUATON_REDIS_PREFIX"] = "tuaton-bench:"
     server = start(port, workers, env)
     try:
-        return {"setup": name, **asyncio.run(load(f"http://127.0.0.1:{port}", client_id, secret, personas, seconds))}
+        base = f"http://127.0.0.1:{port}"
+        results = {"setup": name, **asyncio.run(load(base, client_id, secret, personas, seconds))}
+        results["wrk_static_gets"] = wrk_gets(base, seconds)
+        return results
     finally:
         server.terminate()
         server.wait(20)

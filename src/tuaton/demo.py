@@ -9,8 +9,10 @@ from pathlib import Path
 
 import uvicorn
 from rich.console import Console
+from sqlalchemy import delete
 
 from tuaton.oidc.clients import Clients
+from tuaton.oidc.models import Client
 from tuaton.registry.sampling import sample_personas
 from tuaton.registry.seeding import seed_population
 from tuaton.settings import Settings
@@ -29,9 +31,6 @@ def ensure_demo_client(database: Database, eservice_url: str, var_dir: Path) -> 
         if saved.get("redirect_uri") == f"{eservice_url}/callback":
             return saved["client_secret"]
     secret = secrets.token_urlsafe(32)
-    from sqlalchemy import delete
-
-    from tuaton.oidc.models import Client
     with database.transaction() as session:
         session.execute(delete(Client).where(Client.client_id == DEMO_CLIENT_ID))
     clients.create(client_id=DEMO_CLIENT_ID, client_secret=secret, name_en="Civil registration check (demo)",

@@ -42,7 +42,7 @@ def build_services(settings: Settings, *, database: Database | None = None,
     store = store or make_store(settings.redis_url, settings.redis_prefix)
     registry = SqlRegistry(database)
     hasher = PasscodeHasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
-    identities = Identities(database, registry, store, hasher, settings)
+    identities = Identities(database, registry, hasher, settings)
     clients = Clients(database)
     keys = SigningKeys(database, settings.key_overlap, settings.key_cache_seconds)
     keys.ensure()

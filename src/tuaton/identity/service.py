@@ -18,7 +18,6 @@ from tuaton.registry.card_status import CardQuery, CardStatus, check_card
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
-from tuaton.storage.ephemeral import EphemeralStore
 
 #: Simulated (sandbox) enrolment proves only that the enrollee knows the card's data, which the
 #: registry confirms (ID, names, birth date, laser code): evidence checked against the
@@ -74,11 +73,10 @@ def _now() -> dt.datetime:
 
 
 class Identities:
-    def __init__(self, database: Database, registry: Registry, store: EphemeralStore,
-                 hasher: PasscodeHasher, settings: Settings) -> None:
+    def __init__(self, database: Database, registry: Registry, hasher: PasscodeHasher,
+                 settings: Settings) -> None:
         self._db = database
         self._registry = registry
-        self._store = store
         self._hasher = hasher
         self._settings = settings
 
