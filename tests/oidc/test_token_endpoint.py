@@ -108,8 +108,12 @@ def test_public_client_with_pkce(http, app_client, device, public_agency):
                           code_challenge_method="S256")
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": public_agency.redirect_uri,
             "client_id": public_agency.client_id}
-    wrong = http.post("/oauth2/token", data={**data, "code_verifier": verifier[:-1] + "A"})
+    # Change the verifier's first character to a different one (a fixed replacement would equal it by chance).
+    wrong_verifier = ("B" if verifier[0] == "A" else "A") + verifier[1:]
+    wrong = http.post("/oauth2/token", data={**data, "code_verifier": wrong_verifier})
     assert wrong.json()["error"] == "invalid_grant"
+    right = http.post("/oauth2/token", data={**data, "code_verifier": verifier})
+    assert right.json()["error"] == "invalid_grant", "a code is spent by a failed exchange"
 
 
 def test_public_client_pkce_success_and_no_refresh_without_offline_access(http, app_client, device, public_agency):
