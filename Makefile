@@ -6,7 +6,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/9
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install browser demo test test-sqlite test-postgres bench lint
+.PHONY: install system browser demo test test-sqlite test-postgres bench lint
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,18 +16,21 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Debian's Chromium and ChromeDriver for the browser tests (Playwright drives them; it downloads nothing),
-# and a Thai font so pages render as a Thai reader sees them.
-browser:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . ; } || { \
+# Debian packages: Chromium and ChromeDriver for the browser tests (Playwright drives them; it
+# downloads nothing), a Thai font (pages, and the rendered ID cards), Tesseract with Thai for card OCR.
+system:
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . \
+	  && tesseract --list-langs 2>/dev/null | grep -qx tha ; } || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq chromium chromium-driver fonts-thai-tlwg >/dev/null; }
+	  apt-get install -y -qq chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha >/dev/null; }
 
-demo: install
+browser: system
+
+demo: install system
 	$(VENV)/bin/tuaton demo
 
 # The whole suite on SQLite with the in-process store, then again on PostgreSQL + Redis.
-test: install browser test-sqlite test-postgres
+test: install system test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -m pytest
@@ -37,9 +40,10 @@ test-postgres:
 	  $(PY) -m pytest
 
 # wrk (Debian) measures the static GETs; the Python generator the multi-step flows.
-bench: install
+bench: install system
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
+	$(PY) bench/proofing.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench

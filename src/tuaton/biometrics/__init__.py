@@ -1,0 +1,1 @@
+"""Face verification, liveness and fingerprint matching; models come from installed packages only."""

@@ -1,0 +1,1 @@
+"""Identity proofing: self-enrolment (card OCR, card check, face match, liveness) and assurance levels."""
