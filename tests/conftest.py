@@ -36,8 +36,8 @@ ISSUER = "http://testserver"
 PASSCODE = "50738261"
 POPULATION = 300
 #: Tables every test starts without (the registry and the keys are kept for the session).
-PER_TEST_TABLES = ("consents", "oidc_refresh_tokens", "oidc_grants", "devices", "identities",
-                   "oidc_clients", "audit_events")
+PER_TEST_TABLES = ("enrolment_evidence", "enrolments", "consents", "oidc_refresh_tokens", "oidc_grants",
+                   "devices", "identities", "oidc_clients", "audit_events")
 
 
 def unavailable(what: str, why: str) -> None:
@@ -130,7 +130,7 @@ def app_client(http) -> AppClient:
 
 @pytest.fixture
 def device(app_client: AppClient, persona) -> DeviceFile:
-    return app_client.enroll_simulated(persona["pid"], PASSCODE)
+    return app_client.enroll_card_data_only(persona["pid"], PASSCODE)
 
 
 @dataclass

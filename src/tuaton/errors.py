@@ -120,3 +120,80 @@ class TooManyAttempts(DomainError):
     status = 429
     title_en = "Too many attempts; wait a while and try again"
     title_th = "ทำรายการหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่"
+
+
+class ProofingRefused(DomainError):
+    """An enrolment step refused its evidence; ``reason`` says why, in words the app can act on."""
+
+    slug = "proofing-refused"
+    status = 422
+    title_en = "The evidence could not be accepted"
+    title_th = "ไม่สามารถรับหลักฐานนี้ได้"
+
+    REASONS: dict[str, tuple[str, str]] = {
+        "not_an_image": ("The upload is not a photo we can read.", "ไฟล์ที่ส่งมาไม่ใช่รูปภาพที่อ่านได้"),
+        "no_card": ("No ID card was found in the photo; place the whole card inside the frame on a dark "
+                    "surface.", "ไม่พบบัตรประจำตัวประชาชนในภาพ กรุณาวางบัตรทั้งใบในกรอบบนพื้นสีเข้ม"),
+        "blurry": ("The photo is blurred; hold the phone still and take it again.",
+                   "ภาพไม่ชัด กรุณาถือโทรศัพท์ให้นิ่งแล้วถ่ายใหม่"),
+        "glare": ("Light reflects off the card and hides its print; tilt the card away from the light.",
+                  "มีแสงสะท้อนบนบัตร กรุณาเอียงบัตรหลบแสงแล้วถ่ายใหม่"),
+        "unreadable": ("The card could not be read; take the photo again in good light.",
+                       "อ่านข้อมูลบนบัตรไม่ได้ กรุณาถ่ายใหม่ในที่มีแสงเพียงพอ"),
+        "data_mismatch": ("The card data do not match the civil registry.",
+                          "ข้อมูลบัตรไม่ตรงกับทะเบียนราษฎร"),
+        "card_expired": ("The ID card has expired; renew it at a registrar office first.",
+                         "บัตรประจำตัวประชาชนหมดอายุ กรุณาทำบัตรใหม่ที่สำนักทะเบียนก่อน"),
+        "card_revoked": ("The ID card is no longer valid (reported lost or revoked).",
+                         "บัตรประจำตัวประชาชนถูกยกเลิกหรือแจ้งหาย"),
+        "card_not_found": ("No such card in the civil registry.", "ไม่พบข้อมูลบัตรในทะเบียนราษฎร"),
+        "no_face": ("No face was found in the selfie; face the camera in good light.",
+                    "ไม่พบใบหน้าในภาพ กรุณาหันหน้าเข้ากล้องในที่มีแสงเพียงพอ"),
+        "several_faces": ("More than one face is in the selfie; only you should be in the picture.",
+                          "พบใบหน้ามากกว่าหนึ่งคนในภาพ กรุณาถ่ายเพียงคนเดียว"),
+        "face_too_small": ("The face is too small; hold the phone closer.",
+                           "ใบหน้ามีขนาดเล็กเกินไป กรุณาถือโทรศัพท์ให้ใกล้ขึ้น"),
+        "face_blurry": ("The selfie is blurred; hold the phone still.", "ภาพใบหน้าไม่ชัด กรุณาถือโทรศัพท์ให้นิ่ง"),
+        "face_mismatch": ("The face does not match the photo in the civil registry.",
+                          "ใบหน้าไม่ตรงกับภาพในทะเบียนราษฎร"),
+        "liveness_failed": ("The liveness check failed: turn your head as the app asks, in one take.",
+                            "การตรวจสอบบุคคลจริงไม่ผ่าน กรุณาหันศีรษะตามที่แอปแจ้ง"),
+        "replayed_image": ("This photo was already used; take a new one.",
+                           "ภาพนี้เคยถูกใช้แล้ว กรุณาถ่ายภาพใหม่"),
+        "too_many_failures": ("Too many failed attempts for this citizen ID today; try tomorrow or enrol at a "
+                              "registrar office.", "ทำรายการไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่พรุ่งนี้ "
+                              "หรือลงทะเบียนที่สำนักทะเบียน"),
+    }
+
+    def __init__(self, reason: str, detail_en: str | None = None, detail_th: str | None = None,
+                 **extra: object) -> None:
+        en, th = self.REASONS[reason]
+        super().__init__(detail_en or en, detail_th or th, reason=reason, **extra)
+        self.reason = reason
+
+
+class EnrolmentNotFound(NotFound):
+    slug = "enrolment-not-found"
+    title_en = "This enrolment does not exist, or the token does not belong to it; start a new enrolment"
+    title_th = "ไม่พบรายการลงทะเบียนนี้ กรุณาเริ่มลงทะเบียนใหม่"
+
+
+class EnrolmentExpired(DomainError):
+    slug = "enrolment-expired"
+    status = 410
+    title_en = "This enrolment has expired or has ended; start a new enrolment"
+    title_th = "รายการลงทะเบียนนี้หมดเวลาหรือสิ้นสุดแล้ว กรุณาเริ่มลงทะเบียนใหม่"
+
+
+class WrongStep(DomainError):
+    slug = "wrong-step"
+    status = 409
+    title_en = "This step cannot be taken now; do the enrolment's steps in order"
+    title_th = "ยังไม่สามารถทำขั้นตอนนี้ได้ กรุณาทำตามลำดับขั้นตอน"
+
+
+class AssuranceTooLow(DomainError):
+    slug = "assurance-too-low"
+    status = 403
+    title_en = "The e-Service requires a higher identity assurance level than this identity has"
+    title_th = "บริการนี้ต้องการระดับความน่าเชื่อถือของการพิสูจน์ตัวตนสูงกว่าที่ท่านมี"

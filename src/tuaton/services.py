@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from tuaton.biometrics.faces import Face, FaceEngine, default_engine
 from tuaton.identity.passcode import PasscodeHasher
 from tuaton.identity.service import Identities
 from tuaton.oidc.clients import Clients
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
+from tuaton.proofing.self_enrolment import SelfEnrolments
+from tuaton.registry.photos import RegistryPhotos, SyntheticRegistryPhotos
 from tuaton.registry.records import Registry
 from tuaton.registry.sql_registry import SqlRegistry
 from tuaton.settings import Settings
@@ -29,13 +34,15 @@ class Services:
     keys: SigningKeys
     grants: Grants
     signins: Signins
+    enrolments: SelfEnrolments
 
     def close(self) -> None:
         self.database.dispose()
 
 
 def build_services(settings: Settings, *, database: Database | None = None,
-                   store: EphemeralStore | None = None, migrate: bool = True) -> Services:
+                   store: EphemeralStore | None = None, migrate: bool = True,
+                   photos: RegistryPhotos | None = None, faces: FaceEngine | None = None) -> Services:
     database = database or Database(settings)
     if migrate:
         database.create_schema()
@@ -48,4 +55,17 @@ def build_services(settings: Settings, *, database: Database | None = None,
     keys.ensure()
     grants = Grants(database, store, keys, registry, settings, installation_secret(database, "pairwise"))
     signins = Signins(database, store, identities, grants, clients, settings)
-    return Services(settings, database, store, registry, identities, clients, keys, grants, signins)
+    # The face engine loads dlib's models on first use, not at start-up.
+    enrolments = SelfEnrolments(database, store, registry, photos or SyntheticRegistryPhotos(),
+                                faces or LazyFaceEngine(), hasher, settings)
+    return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments)
+
+
+class LazyFaceEngine:
+    """The default engine, loaded when the first selfie arrives (dlib's models take a second)."""
+
+    def faces(self, image: np.ndarray) -> list[Face]:
+        return default_engine().faces(image)
+
+    def distance(self, a: np.ndarray, b: np.ndarray) -> float:
+        return default_engine().distance(a, b)

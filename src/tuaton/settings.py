@@ -46,6 +46,19 @@ class Settings(BaseSettings):
     #: Wrong passcodes in a row that lock an identity until it re-enrols.
     passcode_max_failures: int = 5
 
+    #: Identity proofing. An enrolment must finish within ``enrolment_ttl`` seconds.
+    enrolment_ttl: int = 1800
+    enrolments_per_device_per_day: int = 10
+    card_checks_per_citizen_per_day: int = 10
+    #: Failed selfies per citizen ID per day before the app sends the citizen to an office.
+    face_failures_per_citizen_per_day: int = 5
+    #: Face descriptor distance below which two faces are one person (dlib's LFW calibration;
+    #: BENCHMARKS.md reports false accepts/rejects at this and nearby values).
+    face_match_threshold: float = 0.6
+    #: How long enrolment photos are kept for investigation; hashes, decisions and scores stay.
+    #: 0 keeps no image at all.
+    evidence_retention_hours: int = 72
+
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)
 

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from tuaton.errors import SandboxOnly
 from tuaton.i18n import buddhist_date, texts
 from tuaton.services import Services
 
@@ -20,6 +21,12 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+def require_sandbox(request: Request) -> None:
+    """Route dependency: sandbox-only endpoints answer 404 ``sandbox-only`` in production."""
+    if not services(request).settings.sandbox:
+        raise SandboxOnly()
 
 
 def page(request: Request, template: str, lang: str, *, status_code: int = 200,

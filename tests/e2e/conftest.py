@@ -39,5 +39,5 @@ def live_system(services, settings, database, persona):
                         post_logout_redirect_uris=[f"{eservice_url}/"], scopes=DEMO_SCOPES)
     with thread_server(create_app(services=live), port), \
             thread_server(create_demo_eservice(issuer, DEMO_CLIENT_ID, secret, eservice_url), eservice_port):
-        device = AppClient(issuer).enroll_simulated(persona["pid"], PASSCODE)
+        device = AppClient(issuer).enroll_card_data_only(persona["pid"], PASSCODE)
         yield LiveSystem(issuer, eservice_url, device, persona)

@@ -30,8 +30,8 @@ def test_simulated_enrolment_binds_a_device_and_records_an_honest_level(http, pe
 
 
 def test_enrolling_a_new_device_revokes_the_old_one(app_client, persona, services):
-    first = app_client.enroll_simulated(persona["pid"], PASSCODE)
-    second = app_client.enroll_simulated(persona["pid"], PASSCODE)
+    first = app_client.enroll_card_data_only(persona["pid"], PASSCODE)
+    second = app_client.enroll_card_data_only(persona["pid"], PASSCODE)
     with services.database.reading() as session:
         devices = {d.id: d.status for d in session.execute(select(Device)).scalars()}
     assert devices == {first.device_id: DeviceStatus.REVOKED, second.device_id: DeviceStatus.ACTIVE}
@@ -119,5 +119,5 @@ def test_simulated_enrolment_is_sandbox_only(services, settings, database, perso
 
 def test_app_client_reports_server_refusals(app_client, persona):
     with pytest.raises(AppError) as caught:
-        app_client.enroll_simulated(persona["pid"], "12345678")
+        app_client.enroll_card_data_only(persona["pid"], "12345678")
     assert caught.value.status == 422 and "sequence" in str(caught.value)

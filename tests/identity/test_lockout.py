@@ -33,7 +33,7 @@ def test_five_wrong_passcodes_lock_the_identity_until_it_re_enrols(http, app_cli
         kinds = [e.kind for e in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
     assert kinds.count("passcode.failed") == 5 and "identity.locked" in kinds
     # re-enrolment unlocks it with a new device
-    renewed = app_client.enroll_simulated(persona["pid"], PASSCODE)
+    renewed = app_client.enroll_card_data_only(persona["pid"], PASSCODE)
     fresh = start_signin(http, agency)
     assert app_client.decide(fresh.payload, renewed, PASSCODE)["status"] == "approved"
     with pytest.raises(AppError) as old_device:

@@ -23,7 +23,7 @@ def test_id_token_carries_the_standard_claims(http, app_client, device, agency):
     assert token.header["alg"] == "ES256" and token.header["kid"]
     assert claims["iss"] == "http://testserver" and claims["aud"] == agency.client_id
     assert claims["nonce"] == "nonce-abc" and claims["exp"] > claims["iat"] >= claims["auth_time"] - 1
-    assert claims["acr"] == "urn:tuaton:aal:2.2" and claims["amr"] == ["swk", "pin", "mfa"]
+    assert claims["acr"] == "urn:tuaton:ial:1.2:aal:2.2" and claims["amr"] == ["swk", "pin", "mfa"]
     assert claims["at_hash"] == half_hash(tokens["access_token"])
     assert abs(claims["auth_time"] - time.time()) < 60
 
@@ -125,7 +125,7 @@ def test_refresh_can_narrow_but_not_widen_scope(http, app_client, device, agency
 
 def test_refresh_stops_when_the_device_is_replaced(http, app_client, device, agency, persona):
     tokens = exchange(http, agency, signed_in_code(http, app_client, device, agency)).json()
-    app_client.enroll_simulated(persona["pid"], PASSCODE)
+    app_client.enroll_card_data_only(persona["pid"], PASSCODE)
     response = http.post("/oauth2/token", auth=agency.auth, data={
         "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert response.json()["error"] == "invalid_grant"

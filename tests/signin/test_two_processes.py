@@ -1,6 +1,7 @@
 """A sign-in starts on one process and finishes on another: state lives in Redis and the database."""
 
 import re
+import secrets
 
 import httpx
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from tests.conftest import PASSCODE, redis_url_or_skip
 from tests.live import free_port, process_server
 from tuaton.appclient.client import AppClient
+from tuaton.storage.ephemeral import RedisStore
 
 pytestmark = pytest.mark.multiprocess
 
@@ -16,11 +18,19 @@ def test_start_on_one_process_approve_through_another_finish_on_the_first(servic
     redis_url = redis_url_or_skip()
     port_a, port_b = free_port(), free_port()
     issuer = f"http://127.0.0.1:{port_a}"
+    prefix = f"tuaton-2proc-{secrets.token_hex(4)}:"  # this run's own keys: no counters left by earlier runs
     env = {"TUATON_DATABASE_URL": settings.database_url, "TUATON_REDIS_URL": redis_url,
-           "TUATON_REDIS_PREFIX": "tuaton-2proc:", "TUATON_ISSUER": issuer,
+           "TUATON_REDIS_PREFIX": prefix, "TUATON_ISSUER": issuer,
            "TUATON_ARGON2_MEMORY_KIB": "1024", "TUATON_ARGON2_TIME_COST": "1"}
+    try:
+        _run(agency, persona, port_a, port_b, env)
+    finally:
+        RedisStore(redis_url, prefix).flush_prefix()
+
+
+def _run(agency, persona, port_a, port_b, env):
     with process_server(port_a, env) as a, process_server(port_b, env) as b:
-        device = AppClient(b).enroll_simulated(persona["pid"], PASSCODE)
+        device = AppClient(b).enroll_card_data_only(persona["pid"], PASSCODE)
         with httpx.Client(base_url=a, timeout=30) as browser:
             page = browser.get("/oauth2/authorize", params={
                 "client_id": agency.client_id, "redirect_uri": agency.redirect_uri, "response_type": "code",

@@ -1,4 +1,4 @@
-"""The app's side of the device API: enrol (simulated), read a sign-in, approve or refuse it.
+"""The app's side of the device API: enrol, read a sign-in, approve or refuse it.
 
 The private key stays in the device file (mode 0600), as it stays in a phone's key store; the
 server only ever receives the public key and signatures.
@@ -103,7 +103,63 @@ class AppClient:
     def persona(self, pid: str) -> dict:
         return self._call("GET", f"/api/sandbox/v1/personas/{pid}")
 
-    def enroll_simulated(self, pid: str, passcode: str, confirmation: str | None = None) -> DeviceFile:
+    def _image(self, path: str, **params: Any) -> bytes:
+        try:
+            response = self._http.get(self.issuer + path, params=params)
+        except httpx.HTTPError as exc:
+            raise AppError(f"Cannot reach {self.issuer}: {exc}") from exc
+        if response.status_code != 200:
+            raise AppError(f"The sandbox could not make this persona's photo ({response.status_code}).",
+                           status=response.status_code)
+        return response.content
+
+    def enroll(self, pid: str, passcode: str, confirmation: str | None = None, *,
+               card_front: bytes | None = None, card_back: bytes | None = None,
+               selfies: tuple[bytes, bytes] | None = None, on_step: Any = None) -> DeviceFile:
+        """Self-enrolment through the whole proofing pipeline (seed 002's eight steps).
+
+        Photos default to the sandbox's synthetic evidence for ``pid``; tests pass their own.
+        """
+        step = on_step or (lambda name, body: None)
+        key = ECKey.generate_key("P-256")
+        proof = sign_request(key, {"purpose": "enrol", "iat": int(time.time())})
+        started = self._call("POST", "/api/app/v1/enrolments", json={
+            "accept_terms": True, "public_jwk": key.as_dict(private=False), "key_proof": proof})
+        base, auth = f"/api/app/v1/enrolments/{started['id']}", {"Authorization": f"Bearer {started['token']}"}
+        step("started", started)
+        attempt = secrets.randbelow(1_000_000)
+        front = card_front or self._image(f"/api/sandbox/v1/personas/{pid}/card-photo", side="front", shot=attempt)
+        read = self._call("POST", base + "/card-front", headers=auth, files={"photo": ("front.jpg", front)})
+        step("card_front", read)
+        back = card_back or self._image(f"/api/sandbox/v1/personas/{pid}/card-photo", side="back", shot=attempt)
+        read = self._call("POST", base + "/card-back", headers=auth, files={"photo": ("back.jpg", back)})
+        step("card_back", read)
+        # The citizen checks what was read and corrects misreads, as the app's form lets them.
+        persona = self.persona(pid) if card_front is None else {}
+        card = read["card"]
+        confirmed = self._call("POST", base + "/card-data", headers=auth, json={
+            "pid": card["pid"], "laser_code": card["laser_code"],
+            "given_name_th": persona.get("given_name_th", card["given_name_th"]),
+            "family_name_th": persona.get("family_name_th", card["family_name_th"]),
+            "birth_date": persona.get("birth_date", card["birth_date"])})
+        step("card_data", confirmed)
+        if selfies is None:
+            path = f"/api/sandbox/v1/personas/{pid}/selfie"
+            # Two frames of one sitting: facing the camera, then turning as challenged.
+            selfies = (self._image(path, attempt=attempt),
+                       self._image(path, attempt=attempt, turn=confirmed["challenge"]))
+        verified = self._call("POST", base + "/selfie", headers=auth, files={
+            "photo": ("selfie.jpg", selfies[0]), "turned": ("turned.jpg", selfies[1])})
+        step("selfie", verified)
+        self._call("POST", base + "/passcode", headers=auth, json={
+            "passcode": passcode, "passcode_confirmation": passcode if confirmation is None else confirmation})
+        body = self._call("POST", base + "/consent", headers=auth, json={"accept": True, "passcode": passcode})
+        step("consent", body)
+        return DeviceFile(self.issuer, body["device_id"], body["identity_id"], card["pid"], body["ial"],
+                          key.as_dict(private=True))
+
+    def enroll_card_data_only(self, pid: str, passcode: str, confirmation: str | None = None) -> DeviceFile:
+        """The sandbox's quick path: card data checked with the registry, no photos (IAL 1.2)."""
         persona = self.persona(pid)
         key = ECKey.generate_key("P-256")
         proof = sign_request(key, {"purpose": "enrol", "pid": pid, "iat": int(time.time())})

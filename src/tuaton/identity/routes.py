@@ -1,5 +1,8 @@
-"""The app's enrolment API. Real proofing (card OCR, face, officer) arrives with issue 3; the
-simulated self-enrolment here is the sandbox path of ``tuaton app enroll --simulate``."""
+"""The sandbox's quick enrolment: card data checked with the registry, no photos, IAL 1.2.
+
+For load tests and agencies' quick sandboxes (``tuaton app enroll --simulate PID --quick``). The
+real self-enrolment, with card photos, face match and liveness, is ``proofing/routes.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from tuaton.errors import InvalidInput, SandboxOnly, TooManyAttempts
+from tuaton.errors import InvalidInput, TooManyAttempts
 from tuaton.identity.service import SimulatedEnrolment
-from tuaton.web_support import NO_STORE, services
+from tuaton.web_support import NO_STORE, require_sandbox, services
 
 router = APIRouter(prefix="/api/app/v1", tags=["app"])
 
@@ -28,11 +31,6 @@ class SimulatedEnrolmentBody(BaseModel):
                            description="Compact JWS by the new device key over {purpose: 'enrol', pid, iat}")
     passcode: str = Field(max_length=64)
     passcode_confirmation: str = Field(max_length=64)
-
-
-def require_sandbox(request: Request) -> None:
-    if not services(request).settings.sandbox:
-        raise SandboxOnly()
 
 
 @router.post("/enrolments/simulated", status_code=201, dependencies=[Depends(require_sandbox)])

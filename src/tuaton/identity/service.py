@@ -8,13 +8,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from tuaton.audit.trail import record
-from tuaton.errors import BadSignature, CardNotValid, DeviceNotRecognised, IdentityLocked, WrongPasscode
+from tuaton.errors import (
+    BadSignature,
+    CardNotValid,
+    DeviceNotRecognised,
+    IdentityLocked,
+    ProofingRefused,
+    WrongPasscode,
+)
 from tuaton.identity.devices import public_device_key, verify_signed_request
 from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
 from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
-from tuaton.registry.card_status import CardQuery, CardStatus, check_card
+from tuaton.proofing.assurance import IAL_SIMULATED
+from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
@@ -23,18 +32,9 @@ from tuaton.storage.db import Database
 #: registry confirms (ID, names, birth date, laser code): evidence checked against the
 #: authoritative source, but no biometric comparison binds the person to it. Under ETDA
 #: ขมธอ. 19-2561 that is a level-1 remote proofing; we record "1.2", never a 2.x level.
-SIMULATED_IAL = "1.2"
+SIMULATED_IAL = IAL_SIMULATED
 SIMULATED_CHANNEL = "sandbox-simulated"
 
-CARD_MESSAGES = {
-    CardStatus.MISMATCH: ("The card data do not match the civil registry.",
-                          "ข้อมูลบัตรไม่ตรงกับทะเบียนราษฎร"),
-    CardStatus.EXPIRED: ("The ID card has expired; renew it at a registrar office.",
-                         "บัตรประจำตัวประชาชนหมดอายุ กรุณาติดต่อสำนักทะเบียนเพื่อทำบัตรใหม่"),
-    CardStatus.REVOKED: ("The ID card is no longer valid (reported lost or revoked).",
-                         "บัตรประจำตัวประชาชนถูกยกเลิกหรือแจ้งหาย"),
-    CardStatus.NOT_FOUND: ("No such card in the civil registry.", "ไม่พบข้อมูลบัตรในทะเบียนราษฎร"),
-}
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Identities:
         if status != CardStatus.VALID:
             with self._db.transaction() as session:
                 record(session, "enrolment.refused", channel=SIMULATED_CHANNEL, card_status=status.value)
-            raise CardNotValid(*CARD_MESSAGES[status], card_status=status.value)
+            raise CardNotValid(*ProofingRefused.REASONS[REFUSAL_REASON[status]], card_status=status.value)
         citizen = self._registry.citizen(request.pid)
         assert citizen is not None  # the card check found it
         check_new_passcode(request.passcode, request.passcode_confirmation, citizen.birth_date)
@@ -102,29 +102,35 @@ class Identities:
 
     def _bind(self, pid: str, public_jwk: dict, passcode_hash: str, ial: str,
               channel: str) -> EnrolledIdentity:
-        """Create or renew the identity and make this device its only active one."""
+        with self._db.transaction() as session:
+            return self.bind(session, pid, public_jwk, passcode_hash, ial, channel)
+
+    @staticmethod
+    def bind(session: Session, pid: str, public_jwk: dict, passcode_hash: str, ial: str,
+             channel: str) -> EnrolledIdentity:
+        """Create or renew the identity and make this device its only active one, inside the
+        caller's transaction (so an enrolment completes together with its identity, or not at all)."""
         now = _now()
         device_id = str(uuid.uuid4())
-        with self._db.transaction() as session:
-            identity = session.execute(select(Identity).where(Identity.pid == pid)).scalar_one_or_none()
-            if identity is None:
-                identity = Identity(id=str(uuid.uuid4()), pid=pid)
-                session.add(identity)
-            identity.status = IdentityStatus.ACTIVE
-            identity.ial, identity.enrolment_channel, identity.enrolled_at = ial, channel, now
-            identity.passcode_hash, identity.failed_passcodes, identity.locked_at = passcode_hash, 0, None
-            session.flush()
-            old = session.execute(select(Device).where(
-                Device.identity_id == identity.id, Device.status == DeviceStatus.ACTIVE)).scalars().all()
-            for device in old:
-                device.status, device.revoked_at = DeviceStatus.REVOKED, now
-                record(session, "device.revoked", identity_id=identity.id, device_id=device.id,
-                       reason="new device enrolled")
-            session.add(Device(id=device_id, identity_id=identity.id, public_jwk=public_jwk,
-                               status=DeviceStatus.ACTIVE, created_at=now))
-            record(session, "identity.enrolled", identity_id=identity.id, device_id=device_id,
-                   channel=channel, ial=ial)
-            return EnrolledIdentity(identity.id, device_id, pid, ial, channel)
+        identity = session.execute(select(Identity).where(Identity.pid == pid)).scalar_one_or_none()
+        if identity is None:
+            identity = Identity(id=str(uuid.uuid4()), pid=pid)
+            session.add(identity)
+        identity.status = IdentityStatus.ACTIVE
+        identity.ial, identity.enrolment_channel, identity.enrolled_at = ial, channel, now
+        identity.passcode_hash, identity.failed_passcodes, identity.locked_at = passcode_hash, 0, None
+        session.flush()
+        old = session.execute(select(Device).where(
+            Device.identity_id == identity.id, Device.status == DeviceStatus.ACTIVE)).scalars().all()
+        for device in old:
+            device.status, device.revoked_at = DeviceStatus.REVOKED, now
+            record(session, "device.revoked", identity_id=identity.id, device_id=device.id,
+                   reason="new device enrolled")
+        session.add(Device(id=device_id, identity_id=identity.id, public_jwk=public_jwk,
+                           status=DeviceStatus.ACTIVE, created_at=now))
+        record(session, "identity.enrolled", identity_id=identity.id, device_id=device_id,
+               channel=channel, ial=ial)
+        return EnrolledIdentity(identity.id, device_id, pid, ial, channel)
 
     # -- authentication ----------------------------------------------------------------------
     def active_device(self, device_id: str) -> ActiveDevice:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tuaton.oidc.claims import KNOWN_SCOPES, THAID_CLAIM_SCOPES
-from tuaton.signin.service import ACR_APP_PASSCODE
+from tuaton.proofing.assurance import supported_acr_values
 
 #: Tuaton's own endpoint paths; ThaiD's (``/api/v2/oauth2/.../``) are served as well.
 PATHS = {
@@ -46,7 +46,7 @@ def provider_metadata(issuer: str) -> dict:
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
                              "at_hash", "azp", "sid", *THAID_CLAIM_SCOPES],
-        "acr_values_supported": [ACR_APP_PASSCODE],
+        "acr_values_supported": supported_acr_values(),
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "ui_locales_supported": ["th", "en"],
         "claims_locales_supported": ["th", "en"],

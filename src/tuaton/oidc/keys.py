@@ -109,10 +109,7 @@ class SigningKeys:
         return None
 
     def view(self) -> KeyView:
-        with self._lock:
-            fresh = self._view is not None and time.monotonic() - self._loaded_at < self._cache_seconds
-            view = self._view
-        return view if fresh and view is not None else self.refresh()
+        return self.cached_view() or self.refresh()
 
     def signing_key(self, alg: str) -> ECKey | RSAKey:
         key = self.view().signing.get(alg)

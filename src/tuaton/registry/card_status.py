@@ -25,6 +25,11 @@ class CardStatus(enum.StrEnum):
     NOT_FOUND = "not_found"
 
 
+#: The proofing refusal reason (``ProofingRefused.REASONS``) for each answer but ``valid``.
+REFUSAL_REASON = {CardStatus.MISMATCH: "data_mismatch", CardStatus.EXPIRED: "card_expired",
+                  CardStatus.REVOKED: "card_revoked", CardStatus.NOT_FOUND: "card_not_found"}
+
+
 @dataclass(frozen=True)
 class CardQuery:
     pid: str

@@ -25,9 +25,8 @@ def _block(args: tuple[int, int, int, bool]) -> tuple[list, list]:
         citizens += c
         cards += k
     if as_tuples:
-        # sorted by primary key, so each block's inserts walk the B-tree once, in order
-        citizens = sorted(tuple(_plain(row[col]) for col in CITIZEN_COLUMNS) for row in citizens)
-        cards = sorted(tuple(_plain(row[col]) for col in CARD_COLUMNS) for row in cards)
+        citizens = [tuple(_plain(row[col]) for col in CITIZEN_COLUMNS) for row in citizens]
+        cards = [tuple(_plain(row[col]) for col in CARD_COLUMNS) for row in cards]
     return citizens, cards
 
 
@@ -66,10 +65,6 @@ def seed_population(database: Database, count: int, seed: int = 0,
     def store(citizens: list, cards: list) -> None:
         nonlocal inserted
         with database.engine.begin() as connection:
-            if as_tuples:
-                # IDs are spread over the whole key space: with SQLite's default 2 MB page cache
-                # the inserts thrash once the tables outgrow it. 256 MB for this connection.
-                connection.exec_driver_sql("PRAGMA cache_size=-262144")
             inserted += _insert_ignoring_existing(database, Citizen.__table__, citizens, connection)
             _insert_ignoring_existing(database, IdCard.__table__, cards, connection)
         if progress:

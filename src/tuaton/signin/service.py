@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from tuaton.audit.trail import record
 from tuaton.errors import (
+    AssuranceTooLow,
     BadSignature,
     BrowserMismatch,
     InvalidInput,
@@ -34,14 +35,14 @@ from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
 from tuaton.oidc.grants import ApprovedSignin, Grants
+from tuaton.proofing.assurance import SIGNIN_AAL, acr_for, how_to_raise, meets
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
-#: Authentication context: the app's device key (software-held) unlocked for this sign-in by the
-#: passcode, verified by the server — two factors, one of them a cryptographic key: AAL 2.2 in
-#: ETDA ขมธอ. 19-2561 terms. amr per RFC 8176.
-ACR_APP_PASSCODE = "urn:tuaton:aal:2.2"
+#: Authentication: the app's device key unlocked for this sign-in by the passcode, verified by the
+#: server — two factors, one of them a cryptographic key: AAL 2.2 in ETDA ขมธอ. 19-2561 terms. The
+#: ``acr`` names the identity's IAL with it (proofing/assurance.py). amr per RFC 8176.
 AMR_APP_PASSCODE = ("swk", "pin", "mfa")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GRACE_SECONDS = 300
@@ -159,6 +160,8 @@ class Signins:
             "claims": [{"claim": c, "label_en": CLAIM_LABELS[c][0], "label_th": CLAIM_LABELS[c][1]}
                        for c in claims],
             "offline_access": "offline_access" in request.scopes,
+            # The agency's minimum assurance, so the app can tell a citizen below it before they try.
+            "acr_values": list(request.acr_values),
         }
 
     def decide(self, signin_id: str, *, device_id: str, signed_request: str, decision: str,
@@ -189,6 +192,8 @@ class Signins:
             raise WrongAccount()
         if not self._store.add(f"signin:{signin_id}:lock", {}, 30):
             raise SigninAlreadyDecided()
+        if choice == Decision.APPROVE and not meets(request.acr_values, device.ial, SIGNIN_AAL):
+            self._refuse_for_assurance(signin_id, txn, request, device.identity_id, device.ial)
         try:
             if choice == Decision.APPROVE:
                 self._identities.check_passcode(device.identity_id, passcode or "",
@@ -199,7 +204,7 @@ class Signins:
                     raise SigninNotFound()
                 approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id,
                                           pid=device.pid, ial=device.ial, auth_time=int(time.time()),
-                                          acr=ACR_APP_PASSCODE, amr=AMR_APP_PASSCODE)
+                                          acr=acr_for(device.ial, SIGNIN_AAL), amr=AMR_APP_PASSCODE)
                 redirect_to = self._grants.issue_code(request, client, approved)
                 status = SigninStatus.APPROVED
             else:
@@ -215,6 +220,23 @@ class Signins:
         self._store.put(f"signin:{signin_id}:decision", {"status": status.value, "redirect_to": redirect_to},
                         self._settings.signin_ttl + GRACE_SECONDS)
         return {"status": status.value, "reference": txn["reference"]}
+
+    def _refuse_for_assurance(self, signin_id: str, txn: dict[str, Any], request: AuthorizationRequest,
+                              identity_id: str, ial: str) -> None:
+        """The citizen is below the agency's minimum: the sign-in ends, the agency learns
+        ``unmet_authentication_requirements`` and the app tells the citizen how to raise their level."""
+        redirect_to = _error_redirect(request, self._settings.issuer, "unmet_authentication_requirements",
+                                      "The citizen's identity assurance level is below the acr_values requested.")
+        with self._db.transaction() as session:
+            record(session, "signin.assurance_too_low", identity_id=identity_id, client_id=request.client_id,
+                   reference=txn["reference"], ial=ial, acr_values=list(request.acr_values))
+        self._store.put(f"signin:{signin_id}:decision", {"status": SigninStatus.DENIED.value,
+                                                        "redirect_to": redirect_to},
+                        self._settings.signin_ttl + GRACE_SECONDS)
+        advice_en, advice_th = how_to_raise(ial)
+        raise AssuranceTooLow(f"This e-Service requires a higher identity assurance level than yours (IAL {ial}). "
+                              + advice_en, f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน (IAL {ial}) "
+                              + advice_th, ial=ial, acr_values=list(request.acr_values))
 
     def client_for(self, request: AuthorizationRequest) -> RegisteredClient | None:
         return self._clients.get(request.client_id)
