@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: install system browser demo test test-sqlite test-postgres bench lint
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | system
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
@@ -17,12 +17,17 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # Debian packages: Chromium and ChromeDriver for the browser tests (Playwright drives them; it
-# downloads nothing), a Thai font (pages, and the rendered ID cards), Tesseract with Thai for card OCR.
+# downloads nothing), a Thai font (pages, and the rendered ID cards), Tesseract with Thai for card OCR,
+# and for the office's card reader: pcscd, libpcsclite-dev and swig (to build pyscard), and the
+# virtual reader and card the tests use (vsmartcard-vpcd, python3-virtualsmartcard + pycryptodome).
+SYSTEM_PACKAGES := chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha \
+	pcscd libpcsclite-dev swig vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome
 system:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . \
-	  && tesseract --list-langs 2>/dev/null | grep -qx tha ; } || { \
+	  && tesseract --list-langs 2>/dev/null | grep -qx tha \
+	  && dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 ; } || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-	  apt-get install -y -qq chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha >/dev/null; }
+	  apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
 
 browser: system
 
