@@ -36,8 +36,8 @@ ISSUER = "http://testserver"
 PASSCODE = "50738261"
 POPULATION = 300
 #: Tables every test starts without (the registry and the keys are kept for the session).
-PER_TEST_TABLES = ("enrolment_evidence", "enrolments", "consents", "oidc_refresh_tokens", "oidc_grants",
-                   "devices", "identities", "oidc_clients", "audit_events")
+PER_TEST_TABLES = ("enrolment_evidence", "enrolments", "office_visits", "officers", "consents",
+                   "oidc_refresh_tokens", "oidc_grants", "devices", "identities", "oidc_clients", "audit_events")
 
 
 def unavailable(what: str, why: str) -> None:

@@ -67,3 +67,32 @@ def test_app_commands_fail_clearly(cli_env, tmp_path):
     unreachable = run({**cli_env, "TUATON_ISSUER": "http://127.0.0.1:9"}, "app", "enroll", "--simulate",
                       "1101700230708", "--passcode", "50738261", "--device", str(tmp_path / "d.json"), check=False)
     assert unreachable.returncode == 1 and "Cannot reach" in unreachable.stderr
+
+
+def test_officer_create_prints_a_password_once_that_signs_in_and_refuses_bad_input(cli_env):
+    created = run(cli_env, "officer", "create", "somchai.j", "--office", "1001", "--name", "Somchai J.")
+    password = created.stdout.strip()
+    assert len(password) >= 12 and "somchai.j" in created.stderr and password not in created.stderr
+    from tuaton.officers.service import Officers
+    from tuaton.settings import Settings
+    from tuaton.storage.db import Database
+    from tuaton.storage.ephemeral import MemoryStore
+    settings = Settings(database_url=cli_env["TUATON_DATABASE_URL"])
+    _, session = Officers(Database(settings), MemoryStore(), settings).sign_in("somchai.j", password)
+    assert (session.office_code, session.role) == ("1001", "registrar")
+    taken = run(cli_env, "officer", "create", "somchai.j", "--office", "1001", check=False)
+    assert taken.returncode == 2 and "taken" in taken.stderr
+    bad = run(cli_env, "officer", "create", "Bad Name", "--office", "1001", check=False)
+    assert bad.returncode == 2 and "username" in bad.stderr.lower()
+    short = subprocess.run([sys.executable, "-m", "tuaton.cli", "officer", "create", "kanya", "--office", "1001",
+                            "--password-stdin"], env=cli_env, input="short\n", capture_output=True, text=True)
+    assert short.returncode == 2 and "12 characters" in short.stderr
+
+
+def test_app_enroll_needs_one_channel(cli_env, tmp_path):
+    both = run(cli_env, "app", "enroll", "--simulate", "1101700207030", "--office", "http://x/e/abc",
+               "--passcode", "50738261", "--device", str(tmp_path / "d.json"), check=False)
+    assert both.returncode == 2 and "either --simulate" in both.stderr
+    no_pid = run(cli_env, "app", "enroll", "--office", "http://x/e/abc", "--passcode", "50738261",
+                 "--device", str(tmp_path / "d.json"), check=False)
+    assert no_pid.returncode == 2

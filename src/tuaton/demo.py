@@ -9,7 +9,7 @@ from pathlib import Path
 
 import uvicorn
 from rich.console import Console
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from tuaton.oidc.clients import Clients
 from tuaton.oidc.models import Client
@@ -44,6 +44,28 @@ def ensure_demo_client(database: Database, eservice_url: str, var_dir: Path) -> 
     return secret
 
 
+def ensure_demo_officer(database: Database, settings: Settings, var_dir: Path) -> str:
+    """A registrar officer for the demo station; the password is kept in ./var/ so reruns reuse it."""
+    from tuaton.officers.models import Officer
+    from tuaton.officers.service import Officers
+    from tuaton.storage.ephemeral import MemoryStore
+
+    saved = var_dir / "demo-officer.json"
+    with database.reading() as session:
+        exists = session.execute(select(Officer.id).where(Officer.username == "demo.officer")).first()
+    if exists and saved.exists():
+        return json.loads(saved.read_text())["password"]
+    if exists:
+        with database.transaction() as session:
+            session.execute(delete(Officer).where(Officer.username == "demo.officer"))
+    password = secrets.token_urlsafe(12)
+    Officers(database, MemoryStore(), settings).create("demo.officer", "เจ้าหน้าที่ตัวอย่าง (Demo officer)", "1001",
+                                                       "registrar", password)
+    var_dir.mkdir(exist_ok=True)
+    saved.write_text(json.dumps({"username": "demo.officer", "password": password}))
+    return password
+
+
 def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     from tuaton.demo_eservice.app import create_demo_eservice
     from tuaton.web import create_app
@@ -58,6 +80,7 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
         seed_population(database, citizens)
     eservice_url = f"http://{settings.host}:{port + 1}"
     secret = ensure_demo_client(database, eservice_url, Path("var"))
+    ensure_demo_officer(database, settings, Path("var"))
     personas = sample_personas(database, 3)
     database.dispose()
 
@@ -76,6 +99,12 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
                       f"Then open {eservice_url}, press sign in, and approve the QR code's link:\n"
                       "            .venv/bin/tuaton app approve '<the QR link>' --device var/device.json "
                       "--passcode 50738261\n")
+        console.print(f"Registrar office station: {issuer}/office  (officer [bold]demo.officer[/bold]; the "
+                      "password is in var/demo-officer.json)\n"
+                      f"            insert {personas[0]['pid']} in the simulated reader, read the card, scan the "
+                      "simulated finger, show the QR code, then:\n"
+                      f"            .venv/bin/tuaton app enroll --office '<the QR link>' --pid {personas[0]['pid']} "
+                      f"--passcode 50738261 --device var/device.json --issuer {issuer}\n")
 
     async def serve_both() -> None:
         servers = [uvicorn.Server(uvicorn.Config(tuaton, host=settings.host, port=port, log_level="warning")),

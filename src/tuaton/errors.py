@@ -163,6 +163,20 @@ class ProofingRefused(DomainError):
         "too_many_failures": ("Too many failed attempts for this citizen ID today; try tomorrow or enrol at a "
                               "registrar office.", "ทำรายการไม่สำเร็จหลายครั้งเกินไป กรุณาลองใหม่พรุ่งนี้ "
                               "หรือลงทะเบียนที่สำนักทะเบียน"),
+        # At a registrar office's station
+        "chip_unreadable": ("The card's chip could not be read; insert the card again, chip first and facing up.",
+                            "อ่านชิปบัตรไม่ได้ กรุณาเสียบบัตรใหม่ โดยหันด้านชิปขึ้น"),
+        "card_replaced": ("This card has been replaced by a newer one; bring the current card.",
+                          "บัตรนี้ถูกแทนที่ด้วยบัตรใบใหม่แล้ว กรุณาใช้บัตรใบปัจจุบัน"),
+        "fingerprint_mismatch": ("The fingerprint does not match the one in the civil registry; place the finger "
+                                 "flat on the scanner and scan again.",
+                                 "ลายนิ้วมือไม่ตรงกับข้อมูลในทะเบียนราษฎร กรุณาวางนิ้วให้แนบสนิทแล้วสแกนใหม่"),
+        "fingerprint_unavailable": ("The civil registry holds no template for this finger; scan the other index "
+                                    "finger or confirm the face against the chip photo.",
+                                    "ไม่มีข้อมูลลายนิ้วมือนิ้วนี้ในทะเบียนราษฎร กรุณาสแกนนิ้วชี้อีกข้าง "
+                                    "หรือตรวจใบหน้าเทียบกับภาพในชิป"),
+        "id_mismatch": ("The citizen ID typed in the app is not that of the card read at the station.",
+                        "เลขประจำตัวประชาชนที่กรอกในแอปไม่ตรงกับบัตรที่เจ้าหน้าที่อ่าน"),
     }
 
     def __init__(self, reason: str, detail_en: str | None = None, detail_th: str | None = None,
@@ -197,3 +211,43 @@ class AssuranceTooLow(DomainError):
     status = 403
     title_en = "The e-Service requires a higher identity assurance level than this identity has"
     title_th = "บริการนี้ต้องการระดับความน่าเชื่อถือของการพิสูจน์ตัวตนสูงกว่าที่ท่านมี"
+
+
+class OfficerNotSignedIn(DomainError):
+    slug = "officer-not-signed-in"
+    status = 401
+    title_en = "Sign in at the station first (or your session has ended)"
+    title_th = "กรุณาเข้าสู่ระบบสถานีเจ้าหน้าที่ก่อน (หรือหมดเวลาการใช้งานแล้ว)"
+
+
+class WrongOfficerPassword(DomainError):
+    slug = "wrong-officer-password"
+    status = 401
+    title_en = "The username or password is wrong"
+    title_th = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง"
+
+
+class OfficerNotAllowed(DomainError):
+    slug = "officer-not-allowed"
+    status = 403
+    title_en = "Your role does not allow this"
+    title_th = "บทบาทของท่านไม่มีสิทธิ์ทำรายการนี้"
+
+
+class CsrfFailed(DomainError):
+    slug = "csrf-failed"
+    status = 403
+    title_en = "The form has expired or did not come from this site; reload the page and try again"
+    title_th = "แบบฟอร์มหมดอายุหรือไม่ได้มาจากเว็บไซต์นี้ กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
+
+
+class VisitNotFound(NotFound):
+    slug = "visit-not-found"
+    title_en = "No such enrolment at your station"
+    title_th = "ไม่พบรายการลงทะเบียนนี้ที่สถานีของท่าน"
+
+
+class BindingCodeNotFound(NotFound):
+    slug = "binding-code-not-found"
+    title_en = "This QR code is unknown, used or expired; ask the officer to show a new one"
+    title_th = "QR code นี้ไม่ถูกต้อง ถูกใช้แล้ว หรือหมดอายุ กรุณาขอ QR code ใหม่จากเจ้าหน้าที่"

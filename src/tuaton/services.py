@@ -7,13 +7,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from tuaton.biometrics.faces import Face, FaceEngine, default_engine
+from tuaton.biometrics.fingerprints import FingerprintMatcher, MinutiaeMatcher
 from tuaton.identity.passcode import PasscodeHasher
 from tuaton.identity.service import Identities
+from tuaton.officers.service import Officers
 from tuaton.oidc.clients import Clients
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
+from tuaton.proofing.card_reader import CardReader, PcscCardReader, SimulatedCardReader
+from tuaton.proofing.office_enrolment import OfficeEnrolments
 from tuaton.proofing.self_enrolment import SelfEnrolments
+from tuaton.registry.fingerprints import RegistryFingerprints, SyntheticRegistryFingerprints
 from tuaton.registry.photos import RegistryPhotos, SyntheticRegistryPhotos
 from tuaton.registry.records import Registry
 from tuaton.registry.sql_registry import SqlRegistry
@@ -35,6 +40,8 @@ class Services:
     grants: Grants
     signins: Signins
     enrolments: SelfEnrolments
+    officers: Officers
+    office: OfficeEnrolments
 
     def close(self) -> None:
         self.database.dispose()
@@ -42,7 +49,9 @@ class Services:
 
 def build_services(settings: Settings, *, database: Database | None = None,
                    store: EphemeralStore | None = None, migrate: bool = True,
-                   photos: RegistryPhotos | None = None, faces: FaceEngine | None = None) -> Services:
+                   photos: RegistryPhotos | None = None, faces: FaceEngine | None = None,
+                   card_reader: CardReader | None = None, fingerprints: RegistryFingerprints | None = None,
+                   fingerprint_matcher: FingerprintMatcher | None = None) -> Services:
     database = database or Database(settings)
     if migrate:
         database.create_schema()
@@ -56,9 +65,24 @@ def build_services(settings: Settings, *, database: Database | None = None,
     grants = Grants(database, store, keys, registry, settings, installation_secret(database, "pairwise"))
     signins = Signins(database, store, identities, grants, clients, settings)
     # The face engine loads dlib's models on first use, not at start-up.
-    enrolments = SelfEnrolments(database, store, registry, photos or SyntheticRegistryPhotos(),
-                                faces or LazyFaceEngine(), hasher, settings)
-    return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments)
+    photos = photos or SyntheticRegistryPhotos()
+    enrolments = SelfEnrolments(database, store, registry, photos, faces or LazyFaceEngine(), hasher, settings)
+    officers = Officers(database, store, settings)
+    reader = card_reader or make_card_reader(settings, registry, photos, store)
+    office = OfficeEnrolments(database, store, registry, reader, fingerprints or SyntheticRegistryFingerprints(),
+                              fingerprint_matcher or MinutiaeMatcher(settings.fingerprint_match_threshold), settings)
+    return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
+                    officers, office)
+
+
+def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,
+                     store: EphemeralStore) -> CardReader:
+    kind = settings.card_reader or ("simulated" if settings.sandbox else "pcsc")
+    if kind == "pcsc":
+        return PcscCardReader(settings.card_reader_name)
+    if kind == "simulated":
+        return SimulatedCardReader(registry, photos, store)
+    raise ValueError(f"TUATON_CARD_READER must be 'simulated' or 'pcsc', not {kind!r}")
 
 
 class LazyFaceEngine:

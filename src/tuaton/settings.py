@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     #: How long enrolment photos are kept for investigation; hashes, decisions and scores stay.
     #: 0 keeps no image at all.
     evidence_retention_hours: int = 72
+    #: Registrar offices: an officer's station session, an office visit, the binding QR code's life.
+    officer_session_ttl: int = 8 * 3600
+    office_visit_ttl: int = 1800
+    office_binding_ttl: int = 300
+    #: Fingerprint scans an office visit may fail before the officer must confirm the face instead.
+    fingerprint_attempts: int = 3
+    fingerprint_match_threshold: float = 0.4
+    #: ``simulated`` (the sandbox's synthetic cards) or ``pcsc`` (a real reader through pcscd);
+    #: empty picks ``simulated`` in the sandbox and ``pcsc`` otherwise.
+    card_reader: str = ""
+    card_reader_name: str | None = None
 
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)

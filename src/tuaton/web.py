@@ -144,7 +144,9 @@ def install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     from tuaton import health
     from tuaton.identity.routes import router as identity_router
+    from tuaton.officers.routes import router as officers_router
     from tuaton.oidc.routes import router as oidc_router
+    from tuaton.proofing.office_routes import router as office_router
     from tuaton.proofing.routes import router as proofing_router
     from tuaton.registry.routes import router as registry_router
     from tuaton.signin.routes import router as signin_router
@@ -164,7 +166,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
-    for router in (oidc_router, signin_router, identity_router, proofing_router, registry_router, health.router):
+    for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
+                   registry_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

@@ -158,6 +158,26 @@ class AppClient:
         return DeviceFile(self.issuer, body["device_id"], body["identity_id"], card["pid"], body["ial"],
                           key.as_dict(private=True))
 
+    def enroll_at_office(self, qr_payload: str, pid: str, passcode: str, confirmation: str | None = None, *,
+                         on_step: Any = None) -> DeviceFile:
+        """Enrolment with an officer: the citizen typed ``pid`` in the app and scans the station's QR
+        code (``qr_payload``, the URL it holds, or just its code); then passcode twice and consent."""
+        step = on_step or (lambda name, body: None)
+        code = qr_payload.rstrip("/").rsplit("/", 1)[-1]
+        key = ECKey.generate_key("P-256")
+        proof = sign_request(key, {"purpose": "enrol", "iat": int(time.time())})
+        bound = self._call("POST", "/api/app/v1/office-enrolments", json={
+            "code": code, "pid": pid, "accept_terms": True, "public_jwk": key.as_dict(private=False),
+            "key_proof": proof})
+        step("bound", bound)
+        base, auth = f"/api/app/v1/enrolments/{bound['id']}", {"Authorization": f"Bearer {bound['token']}"}
+        self._call("POST", base + "/passcode", headers=auth, json={
+            "passcode": passcode, "passcode_confirmation": passcode if confirmation is None else confirmation})
+        body = self._call("POST", base + "/consent", headers=auth, json={"accept": True, "passcode": passcode})
+        step("consent", body)
+        return DeviceFile(self.issuer, body["device_id"], body["identity_id"], bound["card"]["pid"], body["ial"],
+                          key.as_dict(private=True))
+
     def enroll_card_data_only(self, pid: str, passcode: str, confirmation: str | None = None) -> DeviceFile:
         """The sandbox's quick path: card data checked with the registry, no photos (IAL 1.2)."""
         persona = self.persona(pid)

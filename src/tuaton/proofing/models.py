@@ -20,6 +20,7 @@ class EnrolmentState(enum.StrEnum):
     CARD_BACK_READ = "card_back_read"
     CARD_CONFIRMED = "card_confirmed"   # the citizen checked the data; the registry confirmed the card
     FACE_VERIFIED = "face_verified"     # selfie matched, liveness passed
+    OFFICE_PROVEN = "office_proven"     # proven at a registrar office; the app bound its key
     PASSCODE_SET = "passcode_set"
     COMPLETED = "completed"
     REFUSED = "refused"
@@ -67,3 +68,37 @@ class Evidence(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     retain_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class VisitState(enum.StrEnum):
+    """A citizen's visit to a registrar office's station, driven by one officer."""
+
+    CARD_READ = "card_read"                      # chip read, registry agrees
+    IDENTITY_CONFIRMED = "identity_confirmed"    # fingerprint matched, or the officer compared the face
+    APP_BOUND = "app_bound"                      # the app scanned the QR code; passcode and consent follow
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class OfficeVisit(Base):
+    __tablename__ = "office_visits"
+    __table_args__ = (Index("ix_office_visits_officer", "officer_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.id"))
+    office_code: Mapped[str] = mapped_column(String(16))
+    state: Mapped[VisitState] = mapped_column(Enum(VisitState, native_enum=False, length=20))
+    pid: Mapped[str] = mapped_column(String(13))
+    #: The chip's fields as read (never the photo: only its SHA-256).
+    chip: Mapped[dict] = mapped_column(JSON)
+    chip_photo_sha256: Mapped[str] = mapped_column(String(64))
+    #: Fingerprint scans: finger, scores, threshold, attempts; or the officer's reason for
+    #: confirming the face instead.
+    checks: Mapped[dict] = mapped_column(JSON, default=dict)
+    ial: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    binding_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    binding_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    enrolment_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    ended_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -55,7 +55,7 @@ def _token(authorization: str | None) -> str:
     return authorization[len("Bearer "):].strip()
 
 
-def _body(enrolment: EnrolmentView, status: int = 200, **extra: object) -> JSONResponse:
+def enrolment_body(enrolment: EnrolmentView, status: int = 200, **extra: object) -> JSONResponse:
     body = asdict(enrolment)
     body["expires_at"] = enrolment.expires_at.isoformat()
     return JSONResponse({**body, **extra}, status_code=status, headers=NO_STORE)
@@ -72,26 +72,26 @@ async def _photo(upload: UploadFile) -> bytes:
 def start(request: Request, body: StartBody) -> JSONResponse:
     enrolment, token = services(request).enrolments.start(body.public_jwk, body.key_proof,
                                                           accept_terms=body.accept_terms)
-    return _body(enrolment, 201, token=token)
+    return enrolment_body(enrolment, 201, token=token)
 
 
 @router.get("/{enrolment_id}")
 def state(request: Request, enrolment_id: str, authorization: str | None = Header(None)) -> JSONResponse:
-    return _body(services(request).enrolments.get(enrolment_id, _token(authorization)))
+    return enrolment_body(services(request).enrolments.get(enrolment_id, _token(authorization)))
 
 
 @router.post("/{enrolment_id}/card-front")
 async def card_front(request: Request, enrolment_id: str, photo: UploadFile = File(...),
                      authorization: str | None = Header(None)) -> JSONResponse:
     step = services(request).enrolments.card_front
-    return _body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo)))
+    return enrolment_body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo)))
 
 
 @router.post("/{enrolment_id}/card-back")
 async def card_back(request: Request, enrolment_id: str, photo: UploadFile = File(...),
                     authorization: str | None = Header(None)) -> JSONResponse:
     step = services(request).enrolments.card_back
-    return _body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo)))
+    return enrolment_body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo)))
 
 
 @router.post("/{enrolment_id}/card-data")
@@ -102,7 +102,7 @@ def card_data(request: Request, enrolment_id: str, body: CardDataBody,
     except ValueError as exc:
         raise InvalidInput(f"{exc}.", "เลขประจำตัวประชาชนหรือเลขหลังบัตรไม่ถูกต้อง", field="pid/laser_code") from exc
     card = ConfirmedCard(pid, body.given_name_th, body.family_name_th, body.birth_date, laser_code)
-    return _body(services(request).enrolments.confirm_card(enrolment_id, _token(authorization), card))
+    return enrolment_body(services(request).enrolments.confirm_card(enrolment_id, _token(authorization), card))
 
 
 @router.post("/{enrolment_id}/selfie")
@@ -110,14 +110,14 @@ async def selfie(request: Request, enrolment_id: str, photo: UploadFile = File(.
                  turned: UploadFile = File(..., description="The selfie taken while turning as challenged"),
                  authorization: str | None = Header(None)) -> JSONResponse:
     step = services(request).enrolments.selfie   # face work blocks for a second: never on the event loop
-    return _body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo),
+    return enrolment_body(await run_in_threadpool(step, enrolment_id, _token(authorization), await _photo(photo),
                                          await _photo(turned)))
 
 
 @router.post("/{enrolment_id}/passcode")
 def passcode(request: Request, enrolment_id: str, body: PasscodeBody,
              authorization: str | None = Header(None)) -> JSONResponse:
-    return _body(services(request).enrolments.set_passcode(enrolment_id, _token(authorization), body.passcode,
+    return enrolment_body(services(request).enrolments.set_passcode(enrolment_id, _token(authorization), body.passcode,
                                                            body.passcode_confirmation))
 
 

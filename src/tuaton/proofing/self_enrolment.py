@@ -39,7 +39,7 @@ from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
 from tuaton.identity.service import EnrolledIdentity, Identities
 from tuaton.proofing import card_ocr
 from tuaton.proofing.assurance import IAL_APP_FACE
-from tuaton.proofing.models import Enrolment, EnrolmentState, Evidence
+from tuaton.proofing.models import Enrolment, EnrolmentState, Evidence, OfficeVisit, VisitState
 from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
 from tuaton.registry.photos import RegistryPhotos
 from tuaton.registry.records import Registry
@@ -77,7 +77,8 @@ class EnrolmentView:
 
 
 NEXT_STEP = {S.STARTED: "card_front", S.CARD_FRONT_READ: "card_back", S.CARD_BACK_READ: "card_data",
-             S.CARD_CONFIRMED: "selfie", S.FACE_VERIFIED: "passcode", S.PASSCODE_SET: "consent"}
+             S.CARD_CONFIRMED: "selfie", S.FACE_VERIFIED: "passcode", S.OFFICE_PROVEN: "passcode",
+             S.PASSCODE_SET: "consent"}
 
 
 def _now() -> dt.datetime:
@@ -260,7 +261,7 @@ class SelfEnrolments:
 
     # -- steps 6–8: passcode twice, consent with the passcode again ---------------------------------
     def set_passcode(self, enrolment_id: str, token: str, passcode: str, confirmation: str) -> EnrolmentView:
-        enrolment = self._step(enrolment_id, token, {S.FACE_VERIFIED, S.PASSCODE_SET})
+        enrolment = self._step(enrolment_id, token, {S.FACE_VERIFIED, S.OFFICE_PROVEN, S.PASSCODE_SET})
         citizen = self._registry.citizen(enrolment.pid or "")
         assert citizen is not None
         check_new_passcode(passcode, confirmation, citizen.birth_date)
@@ -274,25 +275,32 @@ class SelfEnrolments:
                                "ต้องให้ความยินยอมในการประมวลผลข้อมูลจึงจะสร้างดิจิทัลไอดีได้", field="accept")
         if not self._hasher.verify(enrolment.data["passcode_hash"], passcode):
             failures = enrolment.data.get("consent_failures", 0) + 1
-            back = S.FACE_VERIFIED if failures >= 3 else S.PASSCODE_SET
+            proven = S(enrolment.data.get("proven_state", S.FACE_VERIFIED))
+            back = proven if failures >= 3 else S.PASSCODE_SET
             self._advance(enrolment, back, {"consent_failures": failures})
-            if back == S.FACE_VERIFIED:
+            if back == proven:
                 raise WrongPasscode("The passcode did not match three times; choose your passcode again.",
                                     "รหัสผ่านไม่ตรงกันสามครั้ง กรุณาตั้งรหัสผ่านใหม่", attempts_left=0)
             raise WrongPasscode("The passcode does not match the one you chose.",
                                 "รหัสผ่านไม่ตรงกับที่ตั้งไว้", attempts_left=3 - failures)
+        # The channel's proving step decided the level (an office visit says 2.3 or 3).
+        ial = enrolment.data.get("ial") or IAL_APP_FACE
         with self._db.transaction() as session:
             moved = session.execute(update(Enrolment).where(
                 Enrolment.id == enrolment.id, Enrolment.state == S.PASSCODE_SET).values(
-                state=S.COMPLETED, ial=IAL_APP_FACE, completed_at=_now())).rowcount
+                state=S.COMPLETED, ial=ial, completed_at=_now())).rowcount
             if moved != 1:
                 raise WrongStep()
             enrolled = Identities.bind(session, enrolment.pid or "", enrolment.device_jwk,
-                                       enrolment.data["passcode_hash"], IAL_APP_FACE, enrolment.channel)
+                                       enrolment.data["passcode_hash"], ial, enrolment.channel)
             session.execute(update(Enrolment).where(Enrolment.id == enrolment.id).values(
                 identity_id=enrolled.identity_id, data={**enrolment.data, "passcode_hash": None}))
+            office = {k: enrolment.data[k] for k in ("visit_id", "officer_id", "office_code") if k in enrolment.data}
+            if office:
+                session.execute(update(OfficeVisit).where(OfficeVisit.id == office["visit_id"]).values(
+                    state=VisitState.COMPLETED))
             record(session, "enrolment.completed", identity_id=enrolled.identity_id, enrolment_id=enrolment.id,
-                   ial=IAL_APP_FACE, channel=enrolment.channel)
+                   ial=ial, channel=enrolment.channel, **office)
         return enrolled
 
     # -- the machinery --------------------------------------------------------------------------

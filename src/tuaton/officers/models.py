@@ -1,0 +1,30 @@
+"""Officers: the staff who enrol citizens at registrar offices (and, later, administrators)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, DateTime, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tuaton.storage.db import Base
+
+
+class OfficerRole(enum.StrEnum):
+    REGISTRAR = "registrar"          # enrols citizens at an office's station
+    ADMINISTRATOR = "administrator"  # runs the service; may not enrol citizens
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    #: The registrar office (สำนักทะเบียน) code, e.g. ``1001`` for Phra Nakhon district office.
+    office_code: Mapped[str] = mapped_column(String(16))
+    role: Mapped[OfficerRole] = mapped_column(Enum(OfficerRole, native_enum=False, length=20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
