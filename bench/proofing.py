@@ -7,6 +7,8 @@ enrolments per second end to end.
   faces       face verifications (detect + landmarks + descriptor + compare) per second on one
               core; false accepts/rejects over the sandbox's genuine and impostor pairs
   enrolments  whole self-enrolments through the HTTP API (in-process server, SQLite)
+  fingers     fingerprint matches per second on one core; false accepts/rejects over synthetic
+              impressions of the same finger and of other citizens' fingers
 """
 
 from __future__ import annotations
@@ -114,6 +116,27 @@ def bench_faces(pairs: int) -> dict:
             "rates": rates, "verifications_per_second_one_core": round(1 / float(np.median(timings)), 1)}
 
 
+def bench_fingers(pairs: int) -> dict:
+    from tuaton.biometrics.fingerprints import MinutiaeMatcher, impression, synthetic_template
+
+    matcher = MinutiaeMatcher()
+    genuine, impostor, timings = [], [], []
+    for i in range(pairs):
+        reference = synthetic_template(f"20000000{i:05d}")
+        for probe, bucket in ((impression(reference, i), genuine),
+                              (impression(synthetic_template(f"30000000{i:05d}"), i), impostor)):
+            started = time.perf_counter()
+            bucket.append(matcher.score(probe, reference))
+            timings.append(time.perf_counter() - started)
+    threshold = matcher.threshold
+    return {"genuine_pairs": pairs, "impostor_pairs": pairs, "threshold": threshold,
+            "genuine_score": {"min": round(min(genuine), 3), "mean": round(float(np.mean(genuine)), 3)},
+            "impostor_score": {"max": round(max(impostor), 3), "mean": round(float(np.mean(impostor)), 3)},
+            "false_reject_rate": round(float(np.mean(np.array(genuine) < threshold)), 4),
+            "false_accept_rate": round(float(np.mean(np.array(impostor) >= threshold)), 4),
+            "matches_per_second_one_core": round(1 / float(np.median(timings)), 1)}
+
+
 def bench_enrolments(count: int) -> dict:
     from fastapi.testclient import TestClient
 
@@ -146,13 +169,17 @@ def main() -> None:
     parser.add_argument("--face-pairs", type=int, default=200)
     parser.add_argument("--enrolments", type=int, default=11)
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--only", choices=["ocr", "faces", "enrolments"], action="append")
+    parser.add_argument("--finger-pairs", type=int, default=200)
+    parser.add_argument("--only", choices=["ocr", "faces", "enrolments", "fingers"], action="append")
     args = parser.parse_args()
-    only = set(args.only or ["ocr", "faces", "enrolments"])
+    only = set(args.only or ["ocr", "faces", "enrolments", "fingers"])
     results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}"}
     if "faces" in only:
         results["faces"] = bench_faces(args.face_pairs)
         print(json.dumps(results["faces"], indent=2), flush=True)
+    if "fingers" in only:
+        results["fingers"] = bench_fingers(args.finger_pairs)
+        print(json.dumps(results["fingers"], indent=2), flush=True)
     if "enrolments" in only:
         results["enrolments"] = bench_enrolments(args.enrolments)
         print(json.dumps(results["enrolments"], indent=2), flush=True)

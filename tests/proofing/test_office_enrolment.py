@@ -339,3 +339,32 @@ def test_an_agency_requiring_ial_3_accepts_a_citizen_enrolled_with_a_fingerprint
     claims = jwt.decode(exchange(http, agency, code).json()["id_token"], _keys(http),
                         algorithms=["ES256", "RS256"]).claims
     assert claims["acr"] == "urn:tuaton:ial:3:aal:2.2"
+
+
+def test_the_qr_link_opens_the_app_on_a_phone_without_it(station, http, persona):
+    visit = station.read_card(persona["pid"])
+    station.scan(visit)
+    payload = station.qr_payload(visit)
+    landing = http.get(payload.removeprefix(ISSUER), headers={"Accept": "text/html"})
+    assert landing.status_code == 200 and "tuaton://office-enrol?payload=" in landing.text
+
+
+def test_cancelling_a_visit_withdraws_its_qr_and_stops_a_bound_app(station, http, persona):
+    visit = station.read_card(persona["pid"])
+    station.scan(visit)
+    code = station.qr_payload(visit).rsplit("/", 1)[-1]
+    bound = _bind(http, code, persona["pid"])
+    assert bound.status_code == 201
+    assert station.post(f"/office/visits/{visit}/cancel").status_code == 303
+    enrolment = bound.json()
+    response = http.post(f"/api/app/v1/enrolments/{enrolment['id']}/passcode",
+                         headers={"Authorization": f"Bearer {enrolment['token']}"},
+                         json={"passcode": PASSCODE, "passcode_confirmation": PASSCODE})
+    assert response.status_code == 410
+    assert station.status(visit)["state"] == "cancelled"
+    (event,) = _events(services_of(station), "office.visit_cancelled")
+    assert event.details["officer"] == "somchai"
+
+
+def services_of(station):
+    return station.http.app.state.services

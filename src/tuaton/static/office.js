@@ -2,7 +2,6 @@
 (function () {
   "use strict";
   var visit = document.getElementById("office-visit");
-  var status = document.getElementById("visit-status");
   var countdown = document.getElementById("office-countdown");
   if (countdown) {
     var left = parseInt(countdown.getAttribute("data-seconds"), 10);
@@ -28,5 +27,4 @@
       .catch(function () { setTimeout(poll, 3000); });
   }
   setTimeout(poll, 1000);
-  void status;
 })();
