@@ -18,6 +18,7 @@ from tuaton.registry.card_render import (
     photograph,
     render_back,
     render_front,
+    thai_date,
 )
 
 
@@ -69,6 +70,30 @@ def test_english_dates_as_printed_parse_back(day):
 def test_date_parser_never_crashes(text):
     parsed = card_ocr.parse_english_date(text)
     assert parsed is None or isinstance(parsed, dt.date)
+    thai = card_ocr.parse_thai_date(text)
+    assert thai is None or isinstance(thai, dt.date)
+
+
+@pytest.mark.parametrize("read, day", [            # what Tesseract made of rendered cards' birth dates
+    ("15.Nov.1952", dt.date(1952, 11, 15)),
+    ("24 Ju n. 1987", dt.date(1987, 6, 24)),
+    ("12-Jun.1995", dt.date(1995, 6, 12)),
+    ("SJun.1987", dt.date(1987, 6, 5)),
+    ("19Ap.1977.", dt.date(1977, 4, 19)),
+])
+def test_english_dates_as_ocr_bends_them(read, day):
+    assert card_ocr.parse_english_date(read) == day
+
+
+@pytest.mark.parametrize("read", ["20.wun.1972", "24 Ju. 1987", "3 Ma. 1990", "Jun. 1987"])
+def test_an_english_date_that_cannot_be_told_is_not_guessed(read):
+    assert card_ocr.parse_english_date(read) is None
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_thai_dates_as_printed_parse_back(day):
+    assert card_ocr.parse_thai_date(thai_date(day)) == day
+    assert card_ocr.parse_thai_date(thai_date(day).replace(".", "").replace(" ", "")) == day
 
 
 def test_month_table_matches_the_card():

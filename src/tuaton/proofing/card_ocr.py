@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from tuaton.errors import ProofingRefused
 from tuaton.registry import citizen_id
-from tuaton.registry.card_render import BACK_FIELDS, CARD_SIZE, EN_MONTHS, FRONT_FIELDS, PHOTO_BOX
+from tuaton.registry.card_render import BACK_FIELDS, CARD_SIZE, EN_MONTHS, FRONT_FIELDS, PHOTO_BOX, THAI_MONTHS
 from tuaton.registry.card_status import normalize_laser_code
 
 #: Photos larger than this are refused before decoding (a phone's JPEG is a few MB).
@@ -154,15 +154,42 @@ def _drop_specks(name: str) -> str:
     return " ".join(word for word in name.split() if len(word) > 1)
 
 
-def parse_english_date(text: str) -> dt.date | None:
-    match = re.search(r"(\d{1,2})\s*([A-Za-z]{3})\.?\s*(\d{4})", text)
-    if not match:
-        return None
-    months = [m[:3].lower() for m in EN_MONTHS]
+_DAY_OR_YEAR = "0-9OQDIlSB"
+
+
+def _date(year: str, month: int, day: str, era_offset: int = 0) -> dt.date | None:
     try:
-        return dt.date(int(match[3]), months.index(match[2].lower()) + 1, int(match[1]))
+        return dt.date(int(year.translate(_AS_DIGIT)) - era_offset, month, int(day.translate(_AS_DIGIT)))
     except ValueError:
         return None
+
+
+def parse_english_date(text: str) -> dt.date | None:
+    """``15 Nov. 1952`` as printed, and as OCR bends it: spaces lost or inside the month
+    (``Ju n.``), dots or dashes between the parts, look-alike digits (``S`` for 5), a month cut to
+    a unique prefix (``Ap.``). Real digits are tried before look-alikes."""
+    squeezed = re.sub(r"\s+", "", text)
+    months = [m[:3].lower() for m in EN_MONTHS]
+    for digits in ("0-9", _DAY_OR_YEAR):
+        match = re.search(rf"([{digits}]{{1,2}})[.,\-]*([A-Za-z]{{2,4}}?)\.?[.,\-]*([{digits}]{{4}})", squeezed)
+        if not match:
+            continue
+        word = match[2].lower()
+        candidates = [i for i, m in enumerate(months) if m == word[:3] or (len(word) == 2 and m.startswith(word))]
+        if len(candidates) == 1:
+            return _date(match[3], candidates[0] + 1, match[1])
+    return None
+
+
+def parse_thai_date(text: str) -> dt.date | None:
+    """``15 พ.ย. 2495`` (Buddhist era), dots optional, as the card's Thai line prints it."""
+    squeezed = re.sub(r"\s+", "", text)
+    months = [m.replace(".", "") for m in THAI_MONTHS]
+    for digits in ("0-9", _DAY_OR_YEAR):
+        match = re.search(rf"([{digits}]{{1,2}})([\u0e01-\u0e4e.]{{2,6}})([{digits}]{{4}})", squeezed)
+        if match and match[2].replace(".", "") in months:
+            return _date(match[3], months.index(match[2].replace(".", "")) + 1, match[1], era_offset=543)
+    return None
 
 
 _AS_LETTER = str.maketrans("0125868", "OIZSBBB")
@@ -193,7 +220,9 @@ def read_front(image: np.ndarray) -> tuple[CardFront, PhotoQuality]:
                                       ENGLISH_TITLES)
     given_en = _drop_specks(given_en)
     family_en = _drop_specks(_read(card, FRONT_FIELDS["family_name_en"], "eng", letters))
-    birth = parse_english_date(_read(card, FRONT_FIELDS["birth_date_en"], "eng", letters + "0123456789"))
+    # The English line first; the Thai line (Buddhist era) only when the English one cannot be read.
+    birth = parse_english_date(_read(card, FRONT_FIELDS["birth_date_en"], "eng", letters + "0123456789")) \
+        or parse_thai_date(_read(card, FRONT_FIELDS["birth_date_th"], "tha"))
     left, top, right, bottom = PHOTO_BOX
     portrait = np.ascontiguousarray(card[top:bottom, left:right])
     return CardFront(digits, title_th, given_th, family_th.strip(), title_en, given_en, family_en, birth,

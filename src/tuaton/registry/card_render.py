@@ -32,6 +32,7 @@ FRONT_FIELDS = {
     "name_th": (240, 140, 1000, 214),
     "given_name_en": (240, 206, 760, 262),
     "family_name_en": (240, 258, 760, 316),
+    "birth_date_th": (240, 300, 730, 356),
     "birth_date_en": (240, 354, 720, 414),
 }
 BACK_FIELDS = {"laser_code": (540, 30, 1000, 102)}
