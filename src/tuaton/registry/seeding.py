@@ -13,6 +13,7 @@ from tuaton.registry.models import Citizen, IdCard
 from tuaton.registry.population import BLOCK, blocks
 from tuaton.storage.db import Database
 
+SEED_CACHE_KIB = 512 * 1024
 CITIZEN_COLUMNS = [c.name for c in Citizen.__table__.columns]
 CARD_COLUMNS = [c.name for c in IdCard.__table__.columns]
 
@@ -62,21 +63,33 @@ def seed_population(database: Database, count: int, seed: int = 0,
     processes = processes or (os.cpu_count() or 1)
     inserted = 0
 
-    def store(citizens: list, cards: list) -> None:
-        nonlocal inserted
-        with database.engine.begin() as connection:
-            inserted += _insert_ignoring_existing(database, Citizen.__table__, citizens, connection)
-            _insert_ignoring_existing(database, IdCard.__table__, cards, connection)
-        if progress:
-            progress(len(citizens))
+    with database.engine.connect() as connection:
+        if as_tuples:
+            # Random citizen IDs land all over the B-trees: a large page cache for the load saves
+            # ≈ 15 % of the insert time at a million citizens (BENCHMARKS.md); given back after.
+            connection.exec_driver_sql(f"PRAGMA cache_size=-{SEED_CACHE_KIB}")
+            connection.commit()
 
-    if processes > 1 and count > 4 * BLOCK:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            for citizens, cards in pool.imap(_block, work):
-                store(citizens, cards)
-    else:
-        for item in work:
-            store(*_block(item))
+        def store(citizens: list, cards: list) -> None:
+            nonlocal inserted
+            with connection.begin():
+                inserted += _insert_ignoring_existing(database, Citizen.__table__, citizens, connection)
+                _insert_ignoring_existing(database, IdCard.__table__, cards, connection)
+            if progress:
+                progress(len(citizens))
+
+        try:
+            if processes > 1 and count > 4 * BLOCK:
+                with multiprocessing.get_context("fork").Pool(processes) as pool:
+                    for citizens, cards in pool.imap(_block, work):
+                        store(citizens, cards)
+            else:
+                for item in work:
+                    store(*_block(item))
+        finally:
+            if as_tuples:
+                connection.exec_driver_sql("PRAGMA cache_size=-2000")   # SQLite's default
+                connection.commit()
     return inserted
 
 
