@@ -143,13 +143,26 @@ class AppClient:
             "family_name_th": persona.get("family_name_th", card["family_name_th"]),
             "birth_date": persona.get("birth_date", card["birth_date"])})
         step("card_data", confirmed)
-        if selfies is None:
+
+        def take_selfies(photos: tuple[bytes, bytes]) -> dict:
+            return self._call("POST", base + "/selfie", headers=auth, files={
+                "photo": ("selfie.jpg", photos[0]), "turned": ("turned.jpg", photos[1])})
+
+        if selfies is not None:
+            verified = take_selfies(selfies)
+        else:
             path = f"/api/sandbox/v1/personas/{pid}/selfie"
-            # Two frames of one sitting: facing the camera, then turning as challenged.
-            selfies = (self._image(path, attempt=attempt),
-                       self._image(path, attempt=attempt, turn=confirmed["challenge"]))
-        verified = self._call("POST", base + "/selfie", headers=auth, files={
-            "photo": ("selfie.jpg", selfies[0]), "turned": ("turned.jpg", selfies[1])})
+            for retake in (False, True):
+                # Two frames of one sitting: facing the camera, then turning as challenged. A person
+                # whose turn was not enough tries once more, with new pictures.
+                shot = attempt + 1 if retake else attempt
+                try:
+                    verified = take_selfies((self._image(path, attempt=shot),
+                                             self._image(path, attempt=shot, turn=confirmed["challenge"])))
+                    break
+                except AppError as exc:
+                    if retake or (exc.problem or {}).get("reason") != "liveness_failed":
+                        raise
         step("selfie", verified)
         self._call("POST", base + "/passcode", headers=auth, json={
             "passcode": passcode, "passcode_confirmation": passcode if confirmation is None else confirmation})
