@@ -164,14 +164,39 @@ def virtual_card(pcscd, tmp_path):
         if "inserted" not in line:
             process.kill()
             pytest.fail(f"the virtual card did not start: {line}{process.stderr.read()[-2000:]}")
-        time.sleep(1.0)                                  # pcscd polls the reader for the new card
+        _wait_for_card(present=True)                     # pcscd polls the reader for the new card
         return process
 
     yield insert
     for process in processes:
         process.kill()
         process.wait(5)
-    time.sleep(0.5)                                      # let pcscd see the card go
+    _wait_for_card(present=False)
+
+
+def _card_present() -> bool:
+    from smartcard.Exceptions import CardConnectionException, NoCardException
+    from smartcard.System import readers
+    for reader in readers():
+        connection = reader.createConnection()
+        try:
+            connection.connect()
+        except (NoCardException, CardConnectionException):
+            continue
+        else:
+            connection.disconnect()
+            return True
+        finally:
+            connection.release()
+    return False
+
+
+def _wait_for_card(*, present: bool, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while _card_present() != present:
+        if time.monotonic() > deadline:
+            pytest.fail(f"pcscd did not see the virtual card {'arrive' if present else 'go'} in {seconds} s")
+        time.sleep(0.2)
 
 
 def test_a_real_pcsc_stack_reads_the_virtual_thai_id_card(virtual_card, services, persona):
@@ -181,6 +206,7 @@ def test_a_real_pcsc_stack_reads_the_virtual_thai_id_card(virtual_card, services
 
 
 def test_pcsc_with_an_empty_reader_says_no_card(pcscd):
+    _wait_for_card(present=False)
     with pytest.raises(ChipError) as caught:
         PcscCardReader().read("station-1")
     assert caught.value.reason == "no_card"
