@@ -368,3 +368,11 @@ def test_cancelling_a_visit_withdraws_its_qr_and_stops_a_bound_app(station, http
 
 def services_of(station):
     return station.http.app.state.services
+
+
+def test_the_simulated_reader_and_scanner_answer_only_in_the_sandbox(station, services, settings, persona):
+    visit = station.read_card(persona["pid"])
+    services.settings = settings.model_copy(update={"sandbox": False})
+    assert station.post("/office/reader", pid=persona["pid"]).status_code == 404
+    assert station.scan(visit, simulate="own").status_code == 404
+    assert station.status(visit)["state"] == "card_read"

@@ -9,7 +9,6 @@ Every sign-in, failure and sign-out is audited with the officer's identity.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 import uuid
@@ -22,6 +21,7 @@ from sqlalchemy import select
 from tuaton.audit.trail import record
 from tuaton.errors import InvalidInput, OfficerNotSignedIn, TooManyAttempts, WrongOfficerPassword
 from tuaton.officers.models import Officer, OfficerRole
+from tuaton.oidc.grants import token_hash
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
@@ -46,10 +46,6 @@ class OfficerSession:
     @property
     def audit(self) -> dict[str, str]:
         return {"officer_id": self.officer_id, "officer": self.username, "office_code": self.office_code}
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Officers:
@@ -102,20 +98,20 @@ class Officers:
         token = secrets.token_urlsafe(32)
         officer_session = OfficerSession(officer.id, officer.username, officer.display_name, officer.office_code,
                                          officer.role.value, secrets.token_urlsafe(24))
-        self._store.put(f"officer-session:{_hash(token)}", officer_session.__dict__,
+        self._store.put(f"officer-session:{token_hash(token)}", officer_session.__dict__,
                         self._settings.officer_session_ttl)
         with self._db.transaction() as session:
             record(session, "officer.signed_in", **officer_session.audit)
         return token, officer_session
 
     def session(self, token: str | None) -> OfficerSession:
-        data = self._store.get(f"officer-session:{_hash(token)}") if token else None
+        data = self._store.get(f"officer-session:{token_hash(token)}") if token else None
         if data is None:
             raise OfficerNotSignedIn()
         return OfficerSession(**data)
 
     def sign_out(self, token: str) -> None:
-        data = self._store.take(f"officer-session:{_hash(token)}")
+        data = self._store.take(f"officer-session:{token_hash(token)}")
         if data is not None:
             with self._db.transaction() as session:
                 record(session, "officer.signed_out", **OfficerSession(**data).audit)

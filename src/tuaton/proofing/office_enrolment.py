@@ -22,7 +22,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc.jwk import ECKey
 from sqlalchemy import select, update
 
 from tuaton.audit.trail import record
@@ -36,14 +35,14 @@ from tuaton.errors import (
     VisitNotFound,
     WrongStep,
 )
-from tuaton.identity.devices import public_device_key, verify_signed_request
 from tuaton.officers.models import OfficerRole
 from tuaton.officers.service import OfficerSession
+from tuaton.oidc.grants import token_hash
 from tuaton.proofing.assurance import IAL_OFFICE, IAL_OFFICE_FINGERPRINT
 from tuaton.proofing.card_reader import CardReader, expired
 from tuaton.proofing.chip import ChipCard, ChipError
 from tuaton.proofing.models import Enrolment, EnrolmentState, OfficeVisit, VisitState
-from tuaton.proofing.self_enrolment import EnrolmentView, view
+from tuaton.proofing.self_enrolment import EnrolmentView, count_device_enrolment, new_device_key, view
 from tuaton.registry.fingerprints import RegistryFingerprints
 from tuaton.registry.models import CardState, LifeStatus
 from tuaton.registry.records import Registry
@@ -85,10 +84,6 @@ def _now() -> dt.datetime:
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value if value is None or value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 class OfficeEnrolments:
@@ -189,7 +184,7 @@ class OfficeEnrolments:
         visit = self._visit(officer, visit_id, {V.IDENTITY_CONFIRMED})
         code = secrets.token_urlsafe(18)
         expires = _now() + dt.timedelta(seconds=self._settings.office_binding_ttl)
-        shown = self._update(officer, visit, {"binding_code_hash": _hash(code), "binding_expires_at": expires},
+        shown = self._update(officer, visit, {"binding_code_hash": token_hash(code), "binding_expires_at": expires},
                              "office.qr_shown")
         return shown, code
 
@@ -219,22 +214,16 @@ class OfficeEnrolments:
         with self._db.reading() as session:
             visits = session.execute(select(OfficeVisit).where(OfficeVisit.officer_id == officer.officer_id)
                                      .order_by(OfficeVisit.created_at.desc()).limit(limit)).scalars().all()
-            return [self._view(v, session.get(Enrolment, v.enrolment_id) if v.enrolment_id else None)
-                    for v in visits]
+            return [self._view(v, None) for v in visits]     # the list shows the visit's own state
 
     # -- the citizen's app: scan the QR code ---------------------------------------------------------
     def bind(self, code: str, typed_pid: str, public_jwk: dict, key_proof: str, *,
              accept_terms: bool) -> tuple[EnrolmentView, str]:
-        if not accept_terms:
-            raise InvalidInput("The terms of service must be accepted to enrol.",
-                               "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")
-        jwk = public_device_key(public_jwk)
-        verify_signed_request(key_proof, jwk, purpose="enrol")
-        thumbprint = ECKey.import_key(jwk).thumbprint()
+        jwk, thumbprint = new_device_key(public_jwk, key_proof, accept_terms=accept_terms)
         now = _now()
         with self._db.reading() as session:
             visit = session.execute(select(OfficeVisit).where(
-                OfficeVisit.binding_code_hash == _hash(code))).scalar_one_or_none()
+                OfficeVisit.binding_code_hash == token_hash(code))).scalar_one_or_none()
             if visit is not None:
                 session.expunge(visit)
         if (visit is None or visit.state != V.IDENTITY_CONFIRMED or _aware(visit.binding_expires_at) <= now
@@ -251,12 +240,10 @@ class OfficeEnrolments:
                 record(session, "office.app_id_mismatch", visit_id=visit.id, officer_id=visit.officer_id,
                        office_code=visit.office_code, attempts=mismatches, code_withdrawn=ended)
             raise ProofingRefused("id_mismatch", attempts_left=max(0, ID_MISMATCHES_ALLOWED - mismatches))
-        if self._store.incr(f"enrol-device:{thumbprint}", DAY) > self._settings.enrolments_per_device_per_day:
-            raise TooManyAttempts("Too many enrolments from this device today; try again tomorrow.",
-                                  "ลงทะเบียนจากอุปกรณ์นี้หลายครั้งเกินไปในวันนี้ กรุณาลองใหม่พรุ่งนี้")
+        count_device_enrolment(self._store, self._settings, thumbprint)
         token = secrets.token_urlsafe(32)
         enrolment = Enrolment(
-            id=str(uuid.uuid4()), token_hash=hashlib.sha256(token.encode()).hexdigest(), channel="office",
+            id=str(uuid.uuid4()), token_hash=token_hash(token), channel="office",
             state=EnrolmentState.OFFICE_PROVEN, device_jwk=jwk, device_thumbprint=thumbprint, pid=visit.pid,
             data={"ial": visit.ial, "proven_state": EnrolmentState.OFFICE_PROVEN.value, "visit_id": visit.id,
                   "officer_id": visit.officer_id, "office_code": visit.office_code,
@@ -267,7 +254,7 @@ class OfficeEnrolments:
         with self._db.transaction() as session:
             moved = session.execute(update(OfficeVisit).where(
                 OfficeVisit.id == visit.id, OfficeVisit.state == V.IDENTITY_CONFIRMED,
-                OfficeVisit.binding_code_hash == _hash(code)).values(
+                OfficeVisit.binding_code_hash == token_hash(code)).values(
                 state=V.APP_BOUND, binding_code_hash=None, enrolment_id=enrolment.id)).rowcount
             if moved != 1:
                 raise BindingCodeNotFound()

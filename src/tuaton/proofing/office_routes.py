@@ -70,7 +70,6 @@ def _visit_page(request: Request, officer: OfficerSession, visit: VisitView, *, 
     expires = visit.chip.get("expires_on")
     context = {
         "officer": officer, "visit": visit, "error": _error(error), "reasons": NO_FINGERPRINT_REASONS,
-        "shown_state": "completed" if visit.enrolment_state == "completed" else visit.state,
         "simulated": _simulated_reader(request) is not None and svc.settings.sandbox,
         "has_photo": svc.store.get(f"visit-photo:{visit.id}") is not None,
         "birth_date": buddhist_date(birth) if lang == "th" else birth.isoformat(),

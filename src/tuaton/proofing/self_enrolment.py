@@ -37,6 +37,7 @@ from tuaton.errors import (
 from tuaton.identity.devices import public_device_key, verify_signed_request
 from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
 from tuaton.identity.service import EnrolledIdentity, Identities
+from tuaton.oidc.grants import token_hash
 from tuaton.proofing import card_ocr
 from tuaton.proofing.assurance import IAL_APP_FACE
 from tuaton.proofing.models import Enrolment, EnrolmentState, Evidence, OfficeVisit, VisitState
@@ -89,8 +90,22 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def new_device_key(public_jwk: dict, key_proof: str, *, accept_terms: bool) -> tuple[dict, str]:
+    """Step 1 of either channel: the terms accepted and the new device key proven; returns the
+    public JWK and its thumbprint."""
+    if not accept_terms:
+        raise InvalidInput("The terms of service must be accepted to enrol.",
+                           "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")
+    jwk = public_device_key(public_jwk)
+    verify_signed_request(key_proof, jwk, purpose="enrol")
+    return jwk, ECKey.import_key(jwk).thumbprint()
+
+
+def count_device_enrolment(store: EphemeralStore, settings: Settings, thumbprint: str) -> None:
+    """Enrolments per device per day, both channels together."""
+    if store.incr(f"enrol-device:{thumbprint}", DAY) > settings.enrolments_per_device_per_day:
+        raise TooManyAttempts("Too many enrolments from this device today; try again tomorrow.",
+                              "ลงทะเบียนจากอุปกรณ์นี้หลายครั้งเกินไปในวันนี้ กรุณาลองใหม่พรุ่งนี้")
 
 
 def view(enrolment: Enrolment) -> EnrolmentView:
@@ -110,17 +125,10 @@ class SelfEnrolments:
     # -- step 1: terms and the device key ----------------------------------------------------
     def start(self, public_jwk: dict, key_proof: str, *, accept_terms: bool,
               channel: str = "app") -> tuple[EnrolmentView, str]:
-        if not accept_terms:
-            raise InvalidInput("The terms of service must be accepted to enrol.",
-                               "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")
-        jwk = public_device_key(public_jwk)
-        verify_signed_request(key_proof, jwk, purpose="enrol")
-        thumbprint = ECKey.import_key(jwk).thumbprint()
-        if self._store.incr(f"enrol-device:{thumbprint}", DAY) > self._settings.enrolments_per_device_per_day:
-            raise TooManyAttempts("Too many enrolments from this device today; try again tomorrow.",
-                                  "ลงทะเบียนจากอุปกรณ์นี้หลายครั้งเกินไปในวันนี้ กรุณาลองใหม่พรุ่งนี้")
+        jwk, thumbprint = new_device_key(public_jwk, key_proof, accept_terms=accept_terms)
+        count_device_enrolment(self._store, self._settings, thumbprint)
         token, now = secrets.token_urlsafe(32), _now()
-        enrolment = Enrolment(id=str(uuid.uuid4()), token_hash=_token_hash(token), channel=channel,
+        enrolment = Enrolment(id=str(uuid.uuid4()), token_hash=token_hash(token), channel=channel,
                               state=S.STARTED, device_jwk=jwk, device_thumbprint=thumbprint, data={},
                               created_at=now, expires_at=now + dt.timedelta(seconds=self._settings.enrolment_ttl))
         with self._db.transaction() as session:
@@ -306,7 +314,7 @@ class SelfEnrolments:
     # -- the machinery --------------------------------------------------------------------------
     def _load(self, session: Session, enrolment_id: str, token: str, *, allow_final: bool = False) -> Enrolment:
         enrolment = session.get(Enrolment, enrolment_id)
-        if enrolment is None or not hmac.compare_digest(enrolment.token_hash, _token_hash(token)):
+        if enrolment is None or not hmac.compare_digest(enrolment.token_hash, token_hash(token)):
             raise EnrolmentNotFound()
         if not allow_final and (enrolment.state in (S.COMPLETED, S.REFUSED)
                                 or _aware(enrolment.expires_at) <= _now()):

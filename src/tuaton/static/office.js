@@ -16,7 +16,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (body) {
         if (!body) { return; }
-        var shown = body.enrolment_state === "completed" ? "completed" : body.state;
+        var shown = body.state;    // completing the enrolment completes the visit in the same transaction
         if (shown !== visit.getAttribute("data-state") && (shown === "app_bound" || shown === "completed" || shown === "cancelled")) {
           // The page itself says the rest (level, next steps): load it afresh (a GET, never a re-POST).
           location.assign(visit.getAttribute("data-visit-url"));
