@@ -36,8 +36,8 @@ ISSUER = "http://testserver"
 PASSCODE = "50738261"
 POPULATION = 300
 #: Tables every test starts without (the registry and the keys are kept for the session).
-PER_TEST_TABLES = ("enrolment_evidence", "enrolments", "office_visits", "officers", "consents",
-                   "oidc_refresh_tokens", "oidc_grants", "devices", "identities", "oidc_clients", "audit_events")
+PER_TEST_TABLES = ("agency_application_decisions", "agency_applications", "enrolment_evidence", "enrolments",
+                   "office_visits", "officers", "consents", "oidc_refresh_tokens", "oidc_grants", "devices", "identities", "oidc_clients", "audit_events")
 
 
 def unavailable(what: str, why: str) -> None:
@@ -197,3 +197,47 @@ def signed_in_code(http: TestClient, app_client: AppClient, device: DeviceFile, 
 def exchange(http: TestClient, agency: Agency, code: str, **extra) -> dict:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": agency.redirect_uri, **extra}
     return http.post("/oauth2/token", data=data, auth=agency.auth)
+
+
+def portal_sign_in(http: TestClient, app_client: AppClient, device: DeviceFile, next_path: str = "/me") -> None:
+    """Sign in to the portals the way a person does: the portal sends the browser to Tuaton's own
+    /authorize, the app approves the QR sign-in, the browser comes back to /portal/callback."""
+    start = http.get("/portal/signin", params={"next": next_path}, follow_redirects=False)
+    assert start.status_code == 303, start.text
+    page = http.get(start.headers["location"])
+    match = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"', page.text)
+    assert match, page.text[:500]
+    app_client.decide(match.group(1), device, PASSCODE)
+    status = http.get(match.group(2), headers={"Accept": "application/json"}).json()
+    assert status["status"] == "approved", status
+    back = http.get(status["redirect_to"], follow_redirects=False)
+    assert back.status_code == 303 and back.headers["location"] == next_path, back.text
+
+
+@pytest.fixture
+def new_browser(app):
+    """Another person's browser (its own cookie jar) on the same Tuaton."""
+    opened: list[TestClient] = []
+
+    def make() -> TestClient:
+        client = TestClient(app, base_url=ISSUER)
+        client.__enter__()
+        opened.append(client)
+        return client
+    yield make
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+ADMIN_PASSWORD = "bootstrap admin password"
+
+
+def console_sign_in(http: TestClient, username: str = "root", password: str = ADMIN_PASSWORD):
+    form = http.get("/console/signin")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+    return http.post("/console/signin", data={"username": username, "password": password, "csrf": csrf},
+                     follow_redirects=False)
+
+
+def csrf_of(page_html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page_html).group(1)

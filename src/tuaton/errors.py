@@ -108,6 +108,14 @@ class WrongAccount(DomainError):
     title_th = "บริการนี้ขอให้ผู้อื่นเป็นผู้เข้าสู่ระบบ"
 
 
+class SandboxPersonasOnly(DomainError):
+    slug = "sandbox-personas-only"
+    status = 403
+    title_en = ("This e-Service uses sandbox credentials, which sign in only synthetic test personas "
+                "enrolled with the simulated app — never a real citizen")
+    title_th = "บริการนี้ใช้ข้อมูลรับรองของระบบทดสอบ (sandbox) ซึ่งใช้ได้กับบุคคลทดสอบเท่านั้น ไม่ใช่ประชาชนจริง"
+
+
 class BrowserMismatch(DomainError):
     slug = "browser-mismatch"
     status = 403
@@ -251,3 +259,42 @@ class BindingCodeNotFound(NotFound):
     slug = "binding-code-not-found"
     title_en = "This QR code is unknown, used or expired; ask the officer to show a new one"
     title_th = "QR code นี้ไม่ถูกต้อง ถูกใช้แล้ว หรือหมดอายุ กรุณาขอ QR code ใหม่จากเจ้าหน้าที่"
+
+
+class PortalSignInRequired(DomainError):
+    """A portal page needs a signed-in person; pages answer with a redirect to the Tuaton sign-in."""
+
+    slug = "sign-in-required"
+    status = 401
+    title_en = "Sign in with Tuaton first (or your session has ended)"
+    title_th = "กรุณาเข้าสู่ระบบด้วยตัวตนก่อน (หรือหมดเวลาการใช้งานแล้ว)"
+
+
+class NotAnOperator(DomainError):
+    slug = "not-an-operator"
+    status = 403
+    title_en = ("Only Tuaton's administrators may use the operators' console; registrar officers, agencies "
+                "and citizens may not")
+    title_th = "เฉพาะผู้ดูแลระบบตัวตนเท่านั้นที่ใช้คอนโซลผู้ดูแลได้ เจ้าหน้าที่สำนักทะเบียน หน่วยงาน และประชาชนใช้ไม่ได้"
+
+
+class ApplicationNotFound(NotFound):
+    """Also what another agency's application answers: whether it exists is not theirs to learn."""
+
+    slug = "application-not-found"
+    title_en = "There is no such application among yours"
+    title_th = "ไม่พบคำขอนี้ในรายการของท่าน"
+
+
+class ApplicationIncomplete(DomainError):
+    slug = "application-incomplete"
+    status = 422
+    title_en = "The application is not complete; fix the fields marked and submit again"
+    title_th = "คำขอยังไม่ครบถ้วน กรุณาแก้ไขช่องที่ระบุแล้วส่งใหม่"
+
+
+class WrongApplicationState(DomainError):
+    slug = "wrong-application-state"
+    status = 409
+    title_en = "The application is not in a state that allows this"
+    title_th = "สถานะของคำขอไม่อนุญาตให้ดำเนินการนี้"

@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tuaton.agencies.service import Agencies
 from tuaton.biometrics.faces import Face, FaceEngine, default_engine
 from tuaton.biometrics.fingerprints import FingerprintMatcher, MinutiaeMatcher
+from tuaton.citizen.service import CitizenSelfService
+from tuaton.dashboard.service import NationalDashboard
 from tuaton.identity.passcode import PasscodeHasher
 from tuaton.identity.service import Identities
 from tuaton.officers.service import Officers
@@ -15,6 +18,7 @@ from tuaton.oidc.clients import Clients
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
+from tuaton.portal.sessions import PortalSessions
 from tuaton.proofing.card_reader import CardReader, PcscCardReader, SimulatedCardReader
 from tuaton.proofing.office_enrolment import OfficeEnrolments
 from tuaton.proofing.self_enrolment import SelfEnrolments
@@ -42,6 +46,10 @@ class Services:
     enrolments: SelfEnrolments
     officers: Officers
     office: OfficeEnrolments
+    portal_sessions: PortalSessions
+    agencies: Agencies
+    citizens: CitizenSelfService
+    dashboard: NationalDashboard
 
     def close(self) -> None:
         self.database.dispose()
@@ -71,8 +79,11 @@ def build_services(settings: Settings, *, database: Database | None = None,
     reader = card_reader or make_card_reader(settings, registry, photos, store)
     office = OfficeEnrolments(database, store, registry, reader, fingerprints or SyntheticRegistryFingerprints(),
                               fingerprint_matcher or MinutiaeMatcher(settings.fingerprint_match_threshold), settings)
+    agencies = Agencies(database, clients, settings)
+    citizens = CitizenSelfService(database, store, registry, grants, settings)
+    dashboard = NationalDashboard(database, store, settings)
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
-                    officers, office)
+                    officers, office, PortalSessions(store, settings), agencies, citizens, dashboard)
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     card_reader: str = ""
     card_reader_name: str | None = None
 
+    #: Portals (agency, citizen self-service, operators' console): how long a sign-in lasts.
+    portal_session_ttl: int = 2 * 3600
+    #: After an agency rotates its client secret, the old one keeps working this long.
+    client_secret_overlap: int = 7 * 24 * 3600
+    #: How long the national dashboard's figures are reused before they are counted again.
+    dashboard_cache_seconds: int = 60
+
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)
 

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
-from tuaton.errors import DomainError
+from tuaton.errors import DomainError, PortalSignInRequired
 from tuaton.i18n import pick_lang
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError
 from tuaton.services import Services, build_services
@@ -61,12 +61,17 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+#: The portals' pages: their errors are pages whatever the Accept header says.
+PORTAL_PREFIXES = ("/me", "/agency", "/console", "/portal", "/lost-phone")
+
+
 def _wants_page(request: Request) -> bool:
     path = request.url.path
-    if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path:
+    if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path \
+            or path.endswith(".json"):
         return False
-    return "text/html" in request.headers.get("accept", "") or path.startswith(("/oauth2/authorize",
-                                                                                  "/api/v2/oauth2/auth"))
+    return "text/html" in request.headers.get("accept", "") or path.startswith(
+        ("/oauth2/authorize", "/api/v2/oauth2/auth", *PORTAL_PREFIXES))
 
 
 def problem(status: int, slug: str, title: str, detail: str, detail_th: str | None = None,
@@ -112,6 +117,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid_redirect(request: Request, exc: InvalidRedirect) -> Response:
         return _error_page(request, 400, exc.message_th, exc.message_en)
 
+    @app.exception_handler(PortalSignInRequired)
+    async def sign_in_required(request: Request, exc: PortalSignInRequired) -> Response:
+        path = request.url.path
+        if request.method == "GET" and path.startswith(PORTAL_PREFIXES) and path != "/portal/callback":
+            target = path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/portal/signin?" + urlencode({"next": target}), status_code=303)
+        return await domain_error(request, exc)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_page(request):
@@ -143,9 +156,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     from tuaton import health
+    from tuaton.agencies.review_routes import router as review_router
+    from tuaton.agencies.routes import router as agencies_router
+    from tuaton.citizen.routes import router as citizen_router
+    from tuaton.dashboard.routes import router as console_router
     from tuaton.identity.routes import router as identity_router
     from tuaton.officers.routes import router as officers_router
     from tuaton.oidc.routes import router as oidc_router
+    from tuaton.portal.routes import router as portal_router
     from tuaton.proofing.office_routes import router as office_router
     from tuaton.proofing.routes import router as proofing_router
     from tuaton.registry.routes import router as registry_router
@@ -167,7 +185,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
-                   registry_router, health.router):
+                   registry_router, portal_router, agencies_router, review_router, console_router, citizen_router,
+                   health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -9,13 +10,44 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
+from tuaton.audit.queries import BANGKOK
 from tuaton.errors import SandboxOnly
 from tuaton.i18n import buddhist_date, texts
 from tuaton.services import Services
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.filters["buddhist_date"] = buddhist_date
+
+
+@pass_context
+def _tr(context, th: str, en: str) -> str:
+    """``{{ tr("ไทย", "English") }}``: the text in the reader's language."""
+    return th if context.get("lang") == "th" else en
+
+
+@pass_context
+def _when(context, value: dt.datetime | None, with_time: bool = True) -> str:
+    """A moment in Bangkok time; Buddhist era for Thai readers."""
+    if value is None:
+        return "—"
+    local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(BANGKOK)
+    clock = f" {local:%H:%M}" if with_time else ""
+    if context.get("lang") == "th":
+        return buddhist_date(local.date()) + clock
+    return f"{local:%-d %b %Y}" + clock
+
+
+@pass_context
+def _day(context, iso_day: str) -> str:
+    day = dt.date.fromisoformat(iso_day)
+    return f"{day.day}/{day.month}" if context.get("lang") == "th" else f"{day:%-d %b}"
+
+
+TEMPLATES.env.globals["tr"] = _tr
+TEMPLATES.env.filters["when"] = _when
+TEMPLATES.env.filters["short_day"] = _day
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

@@ -15,6 +15,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_identity", "identity_id", "seq"),
         Index("ix_audit_events_kind_at", "kind", "at"),
+        Index("ix_audit_events_client_at", "client_id", "at"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

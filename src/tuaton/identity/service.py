@@ -66,6 +66,12 @@ class ActiveDevice:
     pid: str
     ial: str
     public_jwk: dict[str, Any]
+    enrolment_channel: str = ""
+
+    @property
+    def is_test_persona(self) -> bool:
+        """Enrolled with the scriptable app's simulated enrolment (sandbox installations only)."""
+        return self.enrolment_channel == SIMULATED_CHANNEL
 
 
 def _now() -> dt.datetime:
@@ -144,7 +150,7 @@ class Identities:
         if row.Identity.status == IdentityStatus.LOCKED:
             raise IdentityLocked()
         return ActiveDevice(row.Device.id, row.Identity.id, row.Identity.pid, row.Identity.ial,
-                            row.Device.public_jwk)
+                            row.Device.public_jwk, row.Identity.enrolment_channel)
 
     def check_passcode(self, identity_id: str, passcode: str, *, context: dict | None = None) -> None:
         """Verify the passcode; count failures and lock the identity at the limit.

@@ -1,4 +1,4 @@
-"""Officers: the staff who enrol citizens at registrar offices (and, later, administrators)."""
+"""Officers: the staff who enrol citizens at registrar offices, and the administrators who run the service."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import enum
 
 from sqlalchemy import Boolean, DateTime, Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false as sa_false
 
 from tuaton.storage.db import Base
 
@@ -27,4 +28,9 @@ class Officer(Base):
     role: Mapped[OfficerRole] = mapped_column(Enum(OfficerRole, native_enum=False, length=20))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: The officer's own citizen ID: they sign in to the operators' console with Tuaton itself.
+    pid: Mapped[str | None] = mapped_column(String(13), nullable=True, unique=True)
+    #: Made by ``tuaton admin create`` for a new installation: the one account that signs in to the
+    #: console with a password, until operators with Tuaton identities exist.
+    bootstrap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -21,6 +21,11 @@ from tuaton.storage.db import Database
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 ID_TOKEN_ALGS = ("ES256", "RS256")
+PRODUCTION, SANDBOX = "production", "sandbox"
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -38,15 +43,29 @@ class RegisteredClient:
     purpose_en: str
     secret_hash: str | None = field(repr=False, default=None)
     jwks: dict | None = None
+    environment: str = PRODUCTION
+    previous_secret_hash: str | None = field(repr=False, default=None)
+    previous_secret_expires_at: dt.datetime | None = None
 
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
 
-    def secret_matches(self, secret: str) -> bool:
+    @property
+    def is_sandbox(self) -> bool:
+        return self.environment == SANDBOX
+
+    def secret_matches(self, secret: str, now: dt.datetime | None = None) -> bool:
+        """The current secret, or the one before it while a rotation's overlap lasts."""
         if self.secret_hash is None:
             return False
-        return hmac.compare_digest(self.secret_hash, hash_secret(secret))
+        given = hash_secret(secret)
+        if hmac.compare_digest(self.secret_hash, given):
+            return True
+        expires = self.previous_secret_expires_at
+        return bool(self.previous_secret_hash and expires is not None
+                    and (now or dt.datetime.now(dt.UTC)) < _aware(expires)
+                    and hmac.compare_digest(self.previous_secret_hash, given))
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _check_redirect_uri(uri: str) -> str:
+def check_redirect_uri(uri: str) -> str:
     parts = urlsplit(uri)
     loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.fragment or not parts.netloc or parts.scheme not in ("https", "http") or (
@@ -78,7 +97,9 @@ def _from_row(row: Client) -> RegisteredClient:
         redirect_uris=tuple(row.redirect_uris), post_logout_redirect_uris=tuple(row.post_logout_redirect_uris),
         scopes=frozenset(row.scopes), subject_type=row.subject_type,
         id_token_signed_response_alg=row.id_token_signed_response_alg,
-        purpose_th=row.purpose_th, purpose_en=row.purpose_en, secret_hash=row.secret_hash, jwks=row.jwks)
+        purpose_th=row.purpose_th, purpose_en=row.purpose_en, secret_hash=row.secret_hash, jwks=row.jwks,
+        environment=row.environment, previous_secret_hash=row.previous_secret_hash,
+        previous_secret_expires_at=row.previous_secret_expires_at)
 
 
 class Clients:
@@ -108,13 +129,18 @@ class Clients:
                post_logout_redirect_uris: list[str] | None = None, jwks: dict | None = None,
                subject_type: str = "pairwise", id_token_alg: str = "ES256",
                purpose_en: str = "", purpose_th: str = "", client_id: str | None = None,
-               client_secret: str | None = None) -> CreatedClient:
+               client_secret: str | None = None, environment: str = PRODUCTION,
+               issue_secret: bool = True) -> CreatedClient:
+        """Register a client. ``issue_secret=False`` leaves a confidential client without a secret
+        until :meth:`rotate_secret` makes the first one (the agency portal shows it once, to the agency)."""
         if auth_method not in AUTH_METHODS:
             raise InvalidInput(f"token_endpoint_auth_method must be one of {', '.join(AUTH_METHODS)}.",
                                field="token_endpoint_auth_method")
         if id_token_alg not in ID_TOKEN_ALGS:
             raise InvalidInput(f"id_token_signed_response_alg must be one of {', '.join(ID_TOKEN_ALGS)}.",
                                field="id_token_signed_response_alg")
+        if environment not in (PRODUCTION, SANDBOX):
+            raise InvalidInput("environment must be production or sandbox.", field="environment")
         if subject_type not in ("pairwise", "public"):
             raise InvalidInput("subject_type must be pairwise or public.", field="subject_type")
         if not redirect_uris:
@@ -124,11 +150,11 @@ class Clients:
             raise InvalidInput(f"Unknown scope(s): {', '.join(sorted(unknown))}.", field="scope")
         if auth_method == "private_key_jwt" and not (jwks and jwks.get("keys")):
             raise InvalidInput("private_key_jwt needs the client's public keys (jwks).", field="jwks")
-        uris = [_check_redirect_uri(u) for u in redirect_uris]
-        logout_uris = [_check_redirect_uri(u) for u in (post_logout_redirect_uris or [])]
+        uris = [check_redirect_uri(u) for u in redirect_uris]
+        logout_uris = [check_redirect_uri(u) for u in (post_logout_redirect_uris or [])]
         client_id = client_id or "tt_" + secrets.token_hex(12)
         secret = None
-        if auth_method in ("client_secret_basic", "client_secret_post"):
+        if auth_method in ("client_secret_basic", "client_secret_post") and issue_secret:
             secret = client_secret or secrets.token_urlsafe(32)
             if len(secret) < 32:
                 raise InvalidInput("A client secret must be at least 32 characters.", field="client_secret")
@@ -138,16 +164,100 @@ class Clients:
                      post_logout_redirect_uris=logout_uris, scopes=sorted(set(scopes) | {"openid"}),
                      jwks=jwks, subject_type=subject_type, id_token_signed_response_alg=id_token_alg,
                      purpose_en=purpose_en, purpose_th=purpose_th or purpose_en, active=True,
-                     created_at=dt.datetime.now(dt.UTC))
+                     environment=environment, created_at=dt.datetime.now(dt.UTC))
         with self._db.transaction() as session:
             if session.get(Client, client_id) is not None:
                 raise InvalidInput(f"A client with id {client_id!r} exists already.", field="client_id")
             session.add(row)
             session.flush()
             record(session, "client.created", client_id=client_id, scopes=row.scopes,
-                   auth_method=auth_method)
+                   auth_method=auth_method, environment=environment)
             created = _from_row(row)
         return CreatedClient(created, secret)
+
+    def ensure_first_party(self, client_id: str, *, name_en: str, name_th: str, redirect_uri: str,
+                           scopes: list[str]) -> RegisteredClient:
+        """Tuaton's own portals sign people in through Tuaton as an ordinary public client with
+        PKCE. Its redirect URI is on the issuer itself, so it is kept in step with the issuer."""
+        with self._db.transaction() as session:
+            row = session.get(Client, client_id)
+            if row is None:
+                row = Client(client_id=client_id, name_en=name_en, name_th=name_th, redirect_uris=[redirect_uri],
+                             scopes=scopes, secret_hash=None, token_endpoint_auth_method="none",
+                             post_logout_redirect_uris=[], jwks=None, subject_type="pairwise",
+                             id_token_signed_response_alg="ES256", purpose_en="", purpose_th="", active=True,
+                             environment=PRODUCTION, created_at=dt.datetime.now(dt.UTC))
+                session.add(row)
+                record(session, "client.created", client_id=client_id, scopes=scopes, auth_method="none",
+                       environment=PRODUCTION, first_party=True)
+            row.name_en, row.name_th, row.redirect_uris, row.scopes = name_en, name_th, [redirect_uri], scopes
+            session.flush()
+            found = _from_row(row)
+        self.forget(client_id)
+        return found
+
+    def rotate_secret(self, client_id: str, overlap_seconds: int) -> str:
+        """A new secret, shown once; the old one keeps working for ``overlap_seconds``."""
+        secret = secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
+        with self._db.transaction() as session:
+            row = session.get(Client, client_id)
+            if row is None or row.token_endpoint_auth_method not in ("client_secret_basic", "client_secret_post"):
+                raise InvalidInput("Only clients that authenticate with a client secret have one to rotate.",
+                                   "ไคลเอนต์นี้ไม่ได้ใช้ client secret", field="client_id")
+            row.previous_secret_hash = row.secret_hash
+            row.previous_secret_expires_at = now + dt.timedelta(seconds=overlap_seconds) if row.secret_hash else None
+            row.secret_hash = hash_secret(secret)
+            record(session, "client.secret_rotated", client_id=client_id, overlap_seconds=overlap_seconds)
+        self.forget(client_id)
+        return secret
+
+    def update(self, client_id: str, *, redirect_uris: list[str] | None = None, scopes: list[str] | None = None,
+               jwks: dict | None = None, auth_method: str | None = None, names: tuple[str, str] | None = None,
+               purposes: tuple[str, str] | None = None) -> RegisteredClient:
+        """Change what an agency may change (redirect URIs, keys) or what a review granted (scopes)."""
+        with self._db.transaction() as session:
+            row = session.get(Client, client_id)
+            if row is None:
+                raise InvalidInput(f"There is no client {client_id!r}.", field="client_id")
+            changed: list[str] = []
+            if redirect_uris is not None:
+                if not redirect_uris:
+                    raise InvalidInput("At least one redirect URI is required.",
+                                       "ต้องมี Redirect URI อย่างน้อยหนึ่งรายการ", field="redirect_uri")
+                row.redirect_uris = [check_redirect_uri(u) for u in redirect_uris]
+                changed.append("redirect_uris")
+            if scopes is not None:
+                unknown = set(scopes) - KNOWN_SCOPES
+                if unknown:
+                    raise InvalidInput(f"Unknown scope(s): {', '.join(sorted(unknown))}.", field="scope")
+                row.scopes = sorted(set(scopes) | {"openid"})
+                changed.append("scopes")
+            if auth_method is not None:
+                if auth_method == "private_key_jwt" and not ((jwks or row.jwks) or {}).get("keys"):
+                    raise InvalidInput("private_key_jwt needs the client's public keys (jwks).", field="jwks")
+                row.token_endpoint_auth_method = auth_method
+                changed.append("token_endpoint_auth_method")
+            if jwks is not None:
+                row.jwks = jwks
+                changed.append("jwks")
+            if names is not None:
+                row.name_th, row.name_en = names
+                changed.append("name")
+            if purposes is not None:
+                row.purpose_th, row.purpose_en = purposes
+                changed.append("purpose")
+            record(session, "client.updated", client_id=client_id, changed=changed,
+                   **({"scopes": row.scopes} if scopes is not None else {}))
+            session.flush()
+            found = _from_row(row)
+        self.forget(client_id)
+        return found
+
+    def forget(self, client_id: str) -> None:
+        """Drop this process's cached copy (other processes see a change within the cache time)."""
+        with self._lock:
+            self._cache.pop(client_id, None)
 
     def all_ids(self) -> list[str]:
         with self._db.reading() as session:

@@ -49,6 +49,8 @@ class ApprovedSignin:
     auth_time: int
     acr: str
     amr: tuple[str, ...]
+    #: From the QR code shown to the approval: what the national dashboard's latency chart reads.
+    seconds_to_approve: float | None = None
 
 
 def token_hash(token: str) -> str:
@@ -89,7 +91,8 @@ class Grants:
                               acr=approved.acr, amr=list(approved.amr), created_at=now))
             self._record_consents(session, approved.identity_id, client.client_id, claims, now)
             record(session, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
-                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims))
+                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
+                   seconds_to_approve=approved.seconds_to_approve)
         code = secrets.token_urlsafe(32)
         self._store.put(f"code:{token_hash(code)}", {
             "grant_id": grant_id, "client_id": client.client_id, "redirect_uri": request.redirect_uri,

@@ -41,6 +41,16 @@ class KeyView:
     jwks: dict  # public JWKS document
 
 
+@dataclass(frozen=True)
+class KeyStatus:
+    kid: str
+    alg: str
+    created_at: dt.datetime
+    retired_at: dt.datetime | None
+    #: signing (new tokens), published (retired, still verifies old tokens) or withdrawn
+    state: str
+
+
 class SigningKeys:
     def __init__(self, database: Database, overlap_seconds: int, cache_seconds: float) -> None:
         self._db = database
@@ -69,13 +79,13 @@ class SigningKeys:
                 record(session, "keys.created", kids=kids)
         self.refresh()
 
-    def rotate(self) -> list[str]:
+    def rotate(self, **by: str) -> list[str]:
         now = dt.datetime.now(dt.UTC)
         with self._db.transaction() as session:
             for key in session.execute(select(SigningKey).where(SigningKey.retired_at.is_(None))).scalars():
                 key.retired_at = now
             kids = self._add_keys(session, now + dt.timedelta(microseconds=1))
-            record(session, "keys.rotated", kids=kids)
+            record(session, "keys.rotated", kids=kids, **by)
         self.refresh()
         return kids
 
@@ -100,6 +110,19 @@ class SigningKeys:
         with self._lock:
             self._view, self._loaded_at = view, time.monotonic()
         return view
+
+    def status(self) -> list[KeyStatus]:
+        """Every key, newest first, with what it is used for now (for the operators' console)."""
+        now = dt.datetime.now(dt.UTC)
+        with self._db.reading() as session:
+            rows = session.execute(select(SigningKey.kid, SigningKey.alg, SigningKey.created_at,
+                                          SigningKey.retired_at).order_by(SigningKey.created_at.desc())).all()
+        out = []
+        for kid, alg, created, retired in rows:
+            retired = retired.replace(tzinfo=dt.UTC) if retired is not None and retired.tzinfo is None else retired
+            state = "signing" if retired is None else ("published" if retired + self._overlap >= now else "withdrawn")
+            out.append(KeyStatus(kid, alg, created, retired, state))
+        return out
 
     def cached_view(self) -> KeyView | None:
         """The keys as last read, if still fresh; None when they must be read again."""

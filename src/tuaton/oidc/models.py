@@ -18,6 +18,12 @@ class Client(Base):
     name_en: Mapped[str] = mapped_column(String(200))
     #: SHA-256 of the client secret (secrets are 256-bit random, so a fast hash is enough).
     secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: After a rotation the old secret keeps working until ``previous_secret_expires_at``.
+    previous_secret_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: "production", or "sandbox": sandbox credentials sign in only the synthetic test personas
+    #: enrolled with the scriptable app (never a real citizen), so they can be handed out before review.
+    environment: Mapped[str] = mapped_column(String(12), default="production", server_default="production")
     #: client_secret_basic | client_secret_post | private_key_jwt | none (public clients)
     token_endpoint_auth_method: Mapped[str] = mapped_column(String(32))
     redirect_uris: Mapped[list] = mapped_column(JSON)

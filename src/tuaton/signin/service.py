@@ -25,6 +25,7 @@ from tuaton.errors import (
     BadSignature,
     BrowserMismatch,
     InvalidInput,
+    SandboxPersonasOnly,
     SigninAlreadyDecided,
     SigninNotFound,
     WrongAccount,
@@ -101,7 +102,7 @@ class Signins:
         self._store.put(f"signin:{signin_id}", {
             "request": dataclasses.asdict(request) | {"prompt": sorted(request.prompt)},
             "reference": reference, "challenge": secrets.token_urlsafe(24),
-            "browser": _hash(browser_secret), "expires_at": expires_at,
+            "browser": _hash(browser_secret), "expires_at": expires_at, "started_at": round(time.time(), 3),
         }, self._settings.signin_ttl + GRACE_SECONDS)
         return StartedSignin(signin_id, reference, expires_at, browser_secret)
 
@@ -190,6 +191,14 @@ class Signins:
         request = self._request(txn)
         if request.login_hint_pid and request.login_hint_pid != device.pid:
             raise WrongAccount()
+        client = self._clients.get(request.client_id)
+        if client is None:
+            raise SigninNotFound()
+        if client.is_sandbox and not device.is_test_persona:
+            with self._db.transaction() as session:
+                record(session, "signin.sandbox_refused", identity_id=device.identity_id,
+                       client_id=request.client_id, reference=txn["reference"])
+            raise SandboxPersonasOnly()
         if not self._store.add(f"signin:{signin_id}:lock", {}, 30):
             raise SigninAlreadyDecided()
         if choice == Decision.APPROVE and not meets(request.acr_values, device.ial, SIGNIN_AAL):
@@ -199,12 +208,10 @@ class Signins:
                 self._identities.check_passcode(device.identity_id, passcode or "",
                                                 context={"client_id": request.client_id,
                                                          "signin": txn["reference"]})
-                client = self._clients.get(request.client_id)
-                if client is None:
-                    raise SigninNotFound()
                 approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id,
                                           pid=device.pid, ial=device.ial, auth_time=int(time.time()),
-                                          acr=acr_for(device.ial, SIGNIN_AAL), amr=AMR_APP_PASSCODE)
+                                          acr=acr_for(device.ial, SIGNIN_AAL), amr=AMR_APP_PASSCODE,
+                                          seconds_to_approve=round(time.time() - txn.get("started_at", time.time()), 2))
                 redirect_to = self._grants.issue_code(request, client, approved)
                 status = SigninStatus.APPROVED
             else:

@@ -1,5 +1,6 @@
 """Every table, imported in one place so the metadata is complete for migrations."""
 
+from tuaton.agencies import models as _agencies  # noqa: F401
 from tuaton.audit import models as _audit  # noqa: F401
 from tuaton.identity import models as _identity  # noqa: F401
 from tuaton.officers import models as _officers  # noqa: F401

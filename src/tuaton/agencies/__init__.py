@@ -1,0 +1,1 @@
+"""Agencies (relying parties): applications to use Tuaton, their review, credentials and usage."""

@@ -1,0 +1,56 @@
+"""The operators' review queue: approve or reject agencies' applications, claim by claim."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
+
+from tuaton.agencies.application import REQUESTABLE_CLAIMS
+from tuaton.errors import DomainError
+from tuaton.officers.service import OfficerView
+from tuaton.oidc.claims import CLAIM_LABELS
+from tuaton.portal.sessions import PortalUser
+from tuaton.portal.web import bilingual, current_operator, lang_of, portal_page
+from tuaton.web_support import services
+
+router = APIRouter(prefix="/console/reviews", tags=["operators' console"], include_in_schema=False)
+
+
+@router.get("")
+def queue(request: Request, operator: tuple[PortalUser, OfficerView] = Depends(current_operator)) -> Response:
+    return portal_page(request, "console_reviews.html", operator[0], context={
+        "operator": operator[1], "queue": services(request).agencies.queue()})
+
+
+def _review_page(request: Request, operator: tuple[PortalUser, OfficerView], application_id: str, *,
+                 status: int = 200, error: DomainError | None = None) -> Response:
+    view, history = services(request).agencies.for_review(application_id)
+    claims = [(c, CLAIM_LABELS[c][1], CLAIM_LABELS[c][0], view.form.requested_claims[c])
+              for c in REQUESTABLE_CLAIMS if c in view.form.requested_claims]
+    return portal_page(request, "console_review.html", operator[0], status_code=status, context={
+        "operator": operator[1], "view": view, "history": history, "claims": claims,
+        "error": bilingual(error) if error else None})
+
+
+@router.get("/{application_id}")
+def review(request: Request, application_id: str,
+           operator: tuple[PortalUser, OfficerView] = Depends(current_operator)) -> Response:
+    return _review_page(request, operator, application_id)
+
+
+@router.post("/{application_id}")
+async def decide(request: Request, application_id: str,
+                 operator: tuple[PortalUser, OfficerView] = Depends(current_operator)) -> Response:
+    user, officer = operator
+    form = await request.form(max_files=0, max_fields=100)
+    user.check_csrf(form.get("csrf"))
+    reason = form.get("reason", "")
+    granted = {c for c in form.getlist("grant") if isinstance(c, str)}
+    try:
+        services(request).agencies.decide(application_id, officer, approve=form.get("decision") == "approve",
+                                          reason=reason if isinstance(reason, str) else "", granted=granted)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _review_page(request, operator, application_id, status=exc.status, error=exc)
+    return RedirectResponse(f"/console/reviews?lang={lang_of(request)}&decided={application_id}", status_code=303)

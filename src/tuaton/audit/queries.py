@@ -1,0 +1,55 @@
+"""Counting the audit trail for the portals: events per day (Bangkok days) and per kind.
+
+The trail is the one record every process writes in the same transaction as the change, so the
+agency's usage page and the national dashboard count the same facts. Days are Thai days
+(Asia/Bangkok, UTC+7, no daylight saving), as the people reading the charts live them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from tuaton.audit.models import AuditEvent
+
+BANGKOK = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def bangkok_day(session: Session, column) -> ColumnElement[str]:
+    """``YYYY-MM-DD`` of a timestamp column in Bangkok time, in SQL, for SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(literal_column("'Asia/Bangkok'"), column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column, "+7 hours")
+
+
+def last_days(days: int, today: dt.date | None = None) -> list[str]:
+    """The last ``days`` Bangkok days, oldest first, as ``YYYY-MM-DD``."""
+    today = today or dt.datetime.now(BANGKOK).date()
+    return [(today - dt.timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+
+
+def since_start_of(day: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(day).replace(tzinfo=BANGKOK).astimezone(dt.UTC)
+
+
+def counts_by_day(session: Session, kinds: Iterable[str], days: list[str],
+                  client_ids: Iterable[str] | None = None) -> dict[tuple[str, str], int]:
+    """{(day, kind): events} over ``days`` (from :func:`last_days`), optionally for some clients."""
+    day = bangkok_day(session, AuditEvent.at)
+    query = (select(day, AuditEvent.kind, func.count())
+             .where(AuditEvent.kind.in_(list(kinds)), AuditEvent.at >= since_start_of(days[0]))
+             .group_by(day, AuditEvent.kind))
+    if client_ids is not None:
+        query = query.where(AuditEvent.client_id.in_(list(client_ids)))
+    return {(d, k): n for d, k, n in session.execute(query)}
+
+
+def recent_details(session: Session, kind: str, key: str, limit: int) -> list:
+    """The value of ``details[key]`` in the newest ``limit`` events of ``kind`` (where present)."""
+    rows = session.execute(select(AuditEvent.details).where(AuditEvent.kind == kind)
+                           .order_by(AuditEvent.seq.desc()).limit(limit)).scalars()
+    return [d[key] for d in rows if isinstance(d, dict) and d.get(key) is not None]

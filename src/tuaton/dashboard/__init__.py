@@ -1,0 +1,1 @@
+"""The operators' console: national dashboard, keys, officers and audit search."""

@@ -1,0 +1,170 @@
+"""The national dashboard: registrations, identities, agencies, sign-ins, face checks, failures
+and latency — counted from the database and the audit trail, shared by every process through the
+ephemeral store for ``dashboard_cache_seconds`` so that many operators watching cost one count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tuaton.agencies.models import AgencyApplication, ApplicationStatus
+from tuaton.audit.models import AuditEvent
+from tuaton.audit.queries import bangkok_day, counts_by_day, last_days, recent_details, since_start_of
+from tuaton.audit.trail import record
+from tuaton.identity.models import Identity, IdentityStatus
+from tuaton.proofing.models import Evidence
+from tuaton.registry.models import Citizen
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore
+
+SIGNIN_KINDS = ("signin.approved", "signin.denied", "signin.assurance_too_low", "signin.sandbox_refused",
+                "passcode.failed", "identity.locked")
+#: How the dashboard names each failure reason (English, Thai).
+FAILURE_LABELS = {
+    "signin.denied": ("Citizen refused the sign-in", "ประชาชนปฏิเสธการเข้าสู่ระบบ"),
+    "signin.assurance_too_low": ("Assurance level too low", "ระดับการพิสูจน์ตัวตนไม่ถึง"),
+    "signin.sandbox_refused": ("Sandbox client, real citizen", "ไคลเอนต์ทดสอบกับประชาชนจริง"),
+    "passcode.failed": ("Wrong passcode", "รหัสผ่านไม่ถูกต้อง"),
+    "identity.locked": ("Identity locked (5 wrong passcodes)", "ตัวตนถูกล็อก (รหัสผิด 5 ครั้ง)"),
+    "face_mismatch": ("Face did not match the registry photo", "ใบหน้าไม่ตรงกับภาพในทะเบียน"),
+    "liveness_failed": ("Liveness check failed", "ตรวจสอบความมีชีวิตไม่ผ่าน"),
+}
+CHANNEL_LABELS = {"app": ("App (card + selfie)", "แอป (บัตร + ใบหน้า)"),
+                  "office": ("Registrar office", "สำนักทะเบียน"),
+                  "sandbox-simulated": ("Sandbox (simulated)", "ระบบทดสอบ (จำลอง)")}
+LATENCY_SAMPLE = 10_000
+
+
+@dataclass
+class NationalFigures:
+    days: list[str]
+    generated_at: str
+    active_identities: int = 0
+    locked_identities: int = 0
+    registrations: dict[str, list[int]] = field(default_factory=dict)     # channel → per day
+    provinces: list[tuple[str, str, int]] = field(default_factory=list)   # (th, en, identities), top 10
+    agencies: dict[str, int] = field(default_factory=dict)                # government/private → approved orgs
+    signins_approved: list[int] = field(default_factory=list)
+    signins_failed: list[int] = field(default_factory=list)
+    face_checks_passed: list[int] = field(default_factory=list)
+    face_checks_failed: list[int] = field(default_factory=list)
+    failure_reasons: list[tuple[str, int]] = field(default_factory=list)  # (reason key, count), 30 days
+    seconds_to_approve: dict[str, float] = field(default_factory=dict)    # p50/p90/p99
+
+    @property
+    def success_rate(self) -> float | None:
+        total = sum(self.signins_approved) + sum(self.signins_failed)
+        return sum(self.signins_approved) / total if total else None
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if len(values) < 2:
+        return {f"p{p}": round(values[0], 2) for p in (50, 90, 99)} if values else {}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 2), "p90": round(cuts[89], 2), "p99": round(cuts[98], 2)}
+
+
+class NationalDashboard:
+    def __init__(self, database: Database, store: EphemeralStore, settings: Settings) -> None:
+        self._db, self._store, self._settings = database, store, settings
+
+    def figures(self, days: int = 30) -> NationalFigures:
+        key = f"dashboard:national:{days}"
+        cached = self._store.get(key) if self._settings.dashboard_cache_seconds else None
+        if cached is not None:
+            return _from_cache(cached)
+        figures = self.count(days)
+        if self._settings.dashboard_cache_seconds:
+            self._store.put(key, asdict(figures), self._settings.dashboard_cache_seconds)
+        return figures
+
+    def count(self, days: int = 30) -> NationalFigures:
+        day_list = last_days(days)
+        since = since_start_of(day_list[0])
+        out = NationalFigures(day_list, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        with self._db.reading() as session:
+            for status, n in session.execute(select(Identity.status, func.count()).group_by(Identity.status)):
+                if status == IdentityStatus.ACTIVE:
+                    out.active_identities = n
+                else:
+                    out.locked_identities += n
+            day = bangkok_day(session, Identity.enrolled_at)
+            per_channel: dict[str, dict[str, int]] = {}
+            for d, channel, n in session.execute(select(day, Identity.enrolment_channel, func.count())
+                                                 .where(Identity.enrolled_at >= since)
+                                                 .group_by(day, Identity.enrolment_channel)):
+                per_channel.setdefault(channel, {})[d] = n
+            out.registrations = {c: [v.get(d, 0) for d in day_list] for c, v in sorted(per_channel.items())}
+            out.provinces = [tuple(r) for r in session.execute(
+                select(Citizen.province_th, Citizen.province_en, func.count())
+                .join(Identity, Identity.pid == Citizen.pid).group_by(Citizen.province_th, Citizen.province_en)
+                .order_by(func.count().desc()).limit(10))]
+            out.agencies = {t: n for t, n in session.execute(
+                select(AgencyApplication.org_type, func.count(func.distinct(AgencyApplication.org_identifier)))
+                .where(AgencyApplication.status == ApplicationStatus.APPROVED)
+                .group_by(AgencyApplication.org_type))}
+            counts = counts_by_day(session, SIGNIN_KINDS, day_list)
+            out.signins_approved = [counts.get((d, "signin.approved"), 0) for d in day_list]
+            out.signins_failed = [sum(counts.get((d, k), 0) for k in SIGNIN_KINDS[1:5]) for d in day_list]
+            evidence_day = bangkok_day(session, Evidence.created_at)
+            faces = {(d, decision): n for d, decision, n in session.execute(
+                select(evidence_day, Evidence.decision, func.count())
+                .where(Evidence.kind == "selfie", Evidence.created_at >= since)
+                .group_by(evidence_day, Evidence.decision))}
+            out.face_checks_passed = [faces.get((d, "accepted"), 0) for d in day_list]
+            out.face_checks_failed = [faces.get((d, "refused"), 0) for d in day_list]
+            reasons: dict[str, int] = {}
+            for (_, kind), n in counts.items():
+                if kind != "signin.approved":
+                    reasons[kind] = reasons.get(kind, 0) + n
+            for reason, n in session.execute(select(Evidence.reason, func.count())
+                                             .where(Evidence.decision == "refused", Evidence.created_at >= since)
+                                             .group_by(Evidence.reason)):
+                if reason:
+                    reasons[reason] = reasons.get(reason, 0) + n
+            out.failure_reasons = sorted(reasons.items(), key=lambda kv: -kv[1])
+            out.seconds_to_approve = percentiles(
+                [float(v) for v in recent_details(session, "signin.approved", "seconds_to_approve", LATENCY_SAMPLE)])
+        return out
+
+    def audit_search(self, *, identity_id: str | None = None, client_id: str | None = None,
+                     officer: str | None = None, kind: str | None = None, since: dt.datetime | None = None,
+                     until: dt.datetime | None = None, limit: int = 200,
+                     searched_by: dict[str, str] | None = None) -> list[AuditEvent]:
+        """Audit events by citizen (identity), agency (client), officer (username), kind and time.
+        Looking is itself recorded: who searched, and for whom."""
+        with self._db.transaction() as session:
+            record(session, "console.audit_searched", identity_id=identity_id, client_id=client_id,
+                   officer_searched=officer, kind_searched=kind, **(searched_by or {}))
+        query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)
+        if identity_id:
+            query = query.where(AuditEvent.identity_id == identity_id)
+        if client_id:
+            query = query.where(AuditEvent.client_id == client_id)
+        if kind:
+            query = query.where(AuditEvent.kind.startswith(kind))
+        if since:
+            query = query.where(AuditEvent.at >= since)
+        if until:
+            query = query.where(AuditEvent.at < until)
+        with self._db.reading() as session:
+            if officer:
+                # Officers appear in events' details; the console's searches are rare and bounded
+                # by time, so the filter is applied to the newest events that match the rest.
+                rows = session.execute(query.limit(limit * 50)).scalars().all()
+                return [e for e in rows if (e.details or {}).get("officer") == officer
+                        or (e.details or {}).get("by_officer") == officer][:limit]
+            return list(session.execute(query).scalars())
+
+
+def _from_cache(data: dict[str, Any]) -> NationalFigures:
+    data = dict(data)
+    data["provinces"] = [tuple(p) for p in data["provinces"]]
+    data["failure_reasons"] = [tuple(r) for r in data["failure_reasons"]]
+    return NationalFigures(**data)

@@ -1,0 +1,1 @@
+"""What the portals share: signing in to them with Tuaton itself, sessions, CSRF and charts."""
