@@ -197,7 +197,8 @@ def test_logo_must_be_an_image_and_is_served_re_encoded(staff, services):
     assert bad.status_code == 422 and "not a readable PNG or JPEG" in bad.text
     picture = io.BytesIO()
     Image.new("RGB", (800, 400), (200, 30, 30)).save(picture, "JPEG")
-    staff.post(f"/agency/{app_id}/logo", data={"csrf": csrf}, files={"logo": ("l.jpg", picture.getvalue(), "image/jpeg")})
+    staff.post(f"/agency/{app_id}/logo", data={"csrf": csrf},
+               files={"logo": ("l.jpg", picture.getvalue(), "image/jpeg")})
     served = staff.get(f"/agencies/logo/{client_id}.png")
     assert served.status_code == 200 and served.headers["content-type"] == "image/png"
     assert Image.open(io.BytesIO(served.content)).size == (256, 128)
@@ -210,10 +211,10 @@ def test_production_keys_must_be_public(staff, operator, services):
     key = ECKey.generate_key("P-256")
     csrf = csrf_of(staff.get(f"/agency/{app_id}").text)
     private = staff.post(f"/agency/{app_id}/keys", data={"csrf": csrf,
-                         "jwks": '{"keys": [%s]}' % json.dumps(key.as_dict(private=True))})
+                         "jwks": json.dumps({"keys": [key.as_dict(private=True)]})})
     assert private.status_code == 422 and "only public keys" in private.text
     public = staff.post(f"/agency/{app_id}/keys", data={"csrf": csrf,
-                        "jwks": '{"keys": [%s]}' % json.dumps(key.as_dict(private=False))},
+                        "jwks": json.dumps({"keys": [key.as_dict(private=False)]})},
                         follow_redirects=False)
     assert public.status_code == 303
     client = services.clients.get(services.agencies.get(app_id, owner_id(services)).production_client_id)
