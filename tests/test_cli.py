@@ -96,3 +96,20 @@ def test_app_enroll_needs_one_channel(cli_env, tmp_path):
     no_pid = run(cli_env, "app", "enroll", "--office", "http://x/e/abc", "--passcode", "50738261",
                  "--device", str(tmp_path / "d.json"), check=False)
     assert no_pid.returncode == 2
+
+
+def test_admin_create_makes_the_one_account_that_signs_in_to_the_console_with_a_password(cli_env):
+    created = run(cli_env, "admin", "create", "root")
+    password = created.stdout.strip()
+    assert len(password) >= 16 and "/console/signin" in created.stderr and password not in created.stderr
+    from tuaton.officers.service import Officers
+    from tuaton.settings import Settings
+    from tuaton.storage.db import Database
+    from tuaton.storage.ephemeral import MemoryStore
+    settings = Settings(database_url=cli_env["TUATON_DATABASE_URL"])
+    officers = Officers(Database(settings), MemoryStore(), settings)
+    admin = officers.bootstrap_sign_in("root", password)
+    assert (admin.role, admin.bootstrap) == ("administrator", True)
+    run(cli_env, "officer", "create", "kanya", "--office", "1001")
+    again = run(cli_env, "admin", "create", "root", check=False)
+    assert again.returncode == 2 and "taken" in again.stderr

@@ -21,8 +21,10 @@ audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app_app = typer.Typer(help="The reference citizen app, scriptable.", no_args_is_help=True)
 officer_app = typer.Typer(help="Registrar officers' accounts.", no_args_is_help=True)
+admin_app = typer.Typer(help="The bootstrap administrator of a new installation.", no_args_is_help=True)
 for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "client"),
-                  (audit_app, "audit"), (db_app, "db"), (app_app, "app"), (officer_app, "officer")):
+                  (audit_app, "audit"), (db_app, "db"), (app_app, "app"), (officer_app, "officer"),
+                  (admin_app, "admin")):
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -227,6 +229,30 @@ def officer_create(username: str = typer.Argument(..., help="Lower-case login na
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
     err.print(f"officer {username} ({role}, office {office}) created: {officer_id}")
+    if not password_stdin:
+        print(password)
+
+
+@admin_app.command("create")
+def admin_create(username: str = typer.Argument("admin", help="Lower-case login name"),
+                 name: str = typer.Option("Bootstrap administrator", help="Shown in the console and the audit"),
+                 password_stdin: bool = typer.Option(False, help="Read the password from standard input "
+                                                     "instead of generating one")) -> None:
+    """Create the bootstrap administrator: the one account that signs in to the operators' console
+    (/console) with a password. Everyone else — other administrators included — signs in with Tuaton."""
+    import secrets
+
+    from tuaton.errors import InvalidInput
+    from tuaton.officers.service import Officers
+    from tuaton.storage.ephemeral import MemoryStore
+    settings = Settings()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(16)
+    try:
+        Officers(_database(settings), MemoryStore(), settings).create(username, name, "0000", "administrator",
+                                                                      password, bootstrap=True)
+    except InvalidInput as exc:
+        _fail(exc.detail_en, 2)
+    err.print(f"bootstrap administrator {username} created; sign in at {settings.issuer}/console/signin")
     if not password_stdin:
         print(password)
 

@@ -66,6 +66,28 @@ def ensure_demo_officer(database: Database, settings: Settings, var_dir: Path) -
     return password
 
 
+def ensure_demo_admin(database: Database, settings: Settings, var_dir: Path) -> None:
+    """The demo's bootstrap administrator for the operators' console (password in ./var/)."""
+    from tuaton.officers.models import Officer
+    from tuaton.officers.service import Officers
+    from tuaton.storage.ephemeral import MemoryStore
+
+    saved = var_dir / "demo-admin.json"
+    with database.reading() as session:
+        exists = session.execute(select(Officer.id).where(Officer.username == "demo.admin")).first()
+    if exists and saved.exists():
+        return
+    if exists:
+        with database.transaction() as session:
+            session.execute(delete(Officer).where(Officer.username == "demo.admin"))
+    password = secrets.token_urlsafe(16)
+    Officers(database, MemoryStore(), settings).create("demo.admin", "ผู้ดูแลระบบตัวอย่าง (Demo administrator)",
+                                                       "0000", "administrator", password, bootstrap=True)
+    var_dir.mkdir(exist_ok=True)
+    saved.write_text(json.dumps({"username": "demo.admin", "password": password}))
+    saved.chmod(0o600)
+
+
 def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     from tuaton.demo_eservice.app import create_demo_eservice
     from tuaton.web import create_app
@@ -81,6 +103,7 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     eservice_url = f"http://{settings.host}:{port + 1}"
     secret = ensure_demo_client(database, eservice_url, Path("var"))
     ensure_demo_officer(database, settings, Path("var"))
+    ensure_demo_admin(database, settings, Path("var"))
     personas = sample_personas(database, 3)
     database.dispose()
 
@@ -105,6 +128,10 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
                       "simulated finger, show the QR code, then:\n"
                       f"            .venv/bin/tuaton app enroll --office '<the QR link>' --pid {personas[0]['pid']} "
                       f"--passcode 50738261 --device var/device.json --issuer {issuer}\n")
+
+    console.print(f"Portals: {issuer}/  — citizens {issuer}/me, agencies {issuer}/agency (sign in with the app, "
+                  f"as above), operators {issuer}/console (bootstrap administrator [bold]demo.admin[/bold]; the "
+                  "password is in var/demo-admin.json)\n")
 
     async def serve_both() -> None:
         servers = [uvicorn.Server(uvicorn.Config(tuaton, host=settings.host, port=port, log_level="warning")),

@@ -1,4 +1,11 @@
-"""Health checks and metrics for operators."""
+"""Health checks and metrics for operators.
+
+- ``/healthz``: liveness — the process answers (no dependency is checked, so a database outage
+  does not make an orchestrator kill every process at once).
+- ``/readyz``: readiness — the database and the ephemeral store answer; 503 while either is down,
+  so a load balancer stops sending requests to this process.
+- ``/metrics``: Prometheus text format (per process; scrape every process).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,19 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from tuaton import __version__
 from tuaton.web_support import services
 
 router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz")
-def healthz(request: Request) -> JSONResponse:
+async def healthz() -> JSONResponse:
+    return JSONResponse({"status": "ok", "version": __version__}, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
     svc = services(request)
     checks = {}
     try:
@@ -23,8 +36,9 @@ def healthz(request: Request) -> JSONResponse:
     except Exception:  # noqa: BLE001 - reported, not raised
         checks["database"] = "unreachable"
     checks["ephemeral_store"] = "ok" if svc.store.ping() else "unreachable"
-    healthy = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if healthy else "degraded", **checks}, status_code=200 if healthy else 503)
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503,
+                        headers={"Cache-Control": "no-store"})
 
 
 @router.get("/metrics")

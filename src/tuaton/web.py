@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tuaton import __version__
 from tuaton.errors import DomainError, PortalSignInRequired
 from tuaton.i18n import pick_lang
+from tuaton.observability import RequestLog, configure_logging
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
@@ -183,6 +184,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services or build_services(settings)
 
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLog)
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
                    registry_router, portal_router, agencies_router, review_router, console_router, citizen_router,
@@ -194,4 +196,5 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` and worker processes: settings from the environment."""
+    configure_logging()
     return create_app(Settings())

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import PASSCODE, csrf_of, exchange, portal_sign_in, signed_in_code
 from tuaton.appclient.client import AppError
+from tuaton.errors import DeviceNotRecognised
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ def test_the_lost_phone_form_needs_the_card_and_never_says_which_detail_was_wron
     assert no_csrf.status_code == 403
     done = http.post("/lost-phone", data={**base, "laser_code": card.laser_code})
     assert done.status_code == 200 and 'id="lost-phone-done"' in done.text
-    with pytest.raises(Exception):
+    with pytest.raises(DeviceNotRecognised):
         services.identities.active_device(device.device_id)
 
 

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import ADMIN_PASSWORD, console_sign_in, csrf_of, exchange, portal_sign_in, signed_in_code
+from tuaton.appclient.client import AppError
 from tuaton.audit.models import AuditEvent
+from tuaton.errors import WrongOfficerPassword
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def test_a_registrar_created_in_the_console_gets_a_one_time_password_and_can_be_
     assert services.officers.sign_in("somchai", password)
     officer = next(o for o in services.officers.all() if o.username == "somchai")
     admin.post(f"/console/officers/{officer.id}/deactivate", data={"csrf": csrf_of(page.text)})
-    with pytest.raises(Exception):
+    with pytest.raises(WrongOfficerPassword):
         services.officers.sign_in("somchai", password)
 
 
@@ -99,7 +101,7 @@ def test_dashboard_counts_registrations_sign_ins_and_failures(admin, http, app_c
     page = http.get("/oauth2/authorize", params={"client_id": agency.client_id, "response_type": "code",
                     "redirect_uri": agency.redirect_uri, "scope": "openid", "nonce": "n"})
     payload = re.search(r'data-payload="([^"]+)"', page.text).group(1)
-    with pytest.raises(Exception):
+    with pytest.raises(AppError, match="passcode is wrong"):
         app_client.decide(payload, device, "11112222")                    # a wrong passcode
     figures = services.dashboard.count()
     assert figures.active_identities == 1
