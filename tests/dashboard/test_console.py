@@ -122,3 +122,11 @@ def test_audit_search_finds_a_citizens_events_and_records_the_search(admin, http
     with services.database.reading() as session:
         searches = session.execute(select(AuditEvent).where(AuditEvent.kind == "console.audit_searched")).scalars()
         assert any(e.details.get("officer") == "root" and e.identity_id == device.identity_id for e in searches)
+
+
+def test_chart_axes_round_up_to_a_readable_top():
+    from tuaton.portal.charts import nice_max, stacked_bars
+    assert [nice_max(v) for v in (0, 5, 6, 11, 99, 101, 2501)] == [5, 5, 10, 20, 100, 200, 5000]
+    chart = stacked_bars("c", "t", ["a", "b"], [("x", [3, 1], "series-a"), ("y", [2, 0], "series-b")])
+    assert [g[1] for g in chart.grid] == ["0", "2.5", "5"]
+    assert len(chart.bars) == 3 and max(b.height for b in chart.bars) > 0

@@ -71,9 +71,10 @@ def stacked_bars(chart_id: str, title: str, labels: Sequence[str],
                 base -= height
                 bars.append(Bar(round(x, 1), round(base, 1), round(slot * 0.7, 1), round(height, 1), css,
                                 f"{label} · {name}: {values[i]:,}"))
-        if i in (0, len(labels) - 1) or (len(labels) > 10 and i % 7 == 0):
+        last = len(labels) - 1
+        if i in (0, last) or (len(labels) > 10 and i % 7 == 0 and last - i >= 4):
             ticks.append((round(x + slot * 0.35, 1), label))
-    grid = [(round(PAD_TOP + plot_h * (1 - f), 1), f"{int(top * f):,}") for f in (0, 0.5, 1)]
+    grid = [(round(PAD_TOP + plot_h * (1 - f), 1), f"{top * f:,g}") for f in (0, 0.5, 1)]
     return StackedBars(chart_id, title, labels, series, bars, grid, ticks)
 
 
