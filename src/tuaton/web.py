@@ -63,7 +63,11 @@ class SecurityHeaders:
 
 
 #: The portals' pages: their errors are pages whatever the Accept header says.
-PORTAL_PREFIXES = ("/me", "/agency", "/console", "/portal", "/lost-phone")
+PORTAL_PREFIXES = ("/me", "/agency", "/agencies", "/console", "/portal", "/lost-phone")
+
+
+def _is_portal(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PORTAL_PREFIXES)
 
 
 def _wants_page(request: Request) -> bool:
@@ -71,8 +75,8 @@ def _wants_page(request: Request) -> bool:
     if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path \
             or path.endswith(".json"):
         return False
-    return "text/html" in request.headers.get("accept", "") or path.startswith(
-        ("/oauth2/authorize", "/api/v2/oauth2/auth", *PORTAL_PREFIXES))
+    return "text/html" in request.headers.get("accept", "") or _is_portal(path) or path.startswith(
+        ("/oauth2/authorize", "/api/v2/oauth2/auth"))
 
 
 def problem(status: int, slug: str, title: str, detail: str, detail_th: str | None = None,
@@ -121,7 +125,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PortalSignInRequired)
     async def sign_in_required(request: Request, exc: PortalSignInRequired) -> Response:
         path = request.url.path
-        if request.method == "GET" and path.startswith(PORTAL_PREFIXES) and path != "/portal/callback":
+        if request.method == "GET" and _is_portal(path) and path != "/portal/callback":
             target = path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse("/portal/signin?" + urlencode({"next": target}), status_code=303)
         return await domain_error(request, exc)

@@ -64,6 +64,7 @@ def test_sandbox_credentials_never_sign_in_a_real_citizen(staff, app_client, dev
         app_client.decide(payload, device, "50738261")
     assert refused.value.status == 403
     assert refused.value.problem["type"].endswith("sandbox-personas-only")
+    assert app_client.decide(payload, device, None, approve=False)["status"] == "denied"   # refusing still works
 
 
 def test_submitting_an_incomplete_application_loses_nothing_typed(staff):

@@ -194,7 +194,7 @@ class Signins:
         client = self._clients.get(request.client_id)
         if client is None:
             raise SigninNotFound()
-        if client.is_sandbox and not device.is_test_persona:
+        if choice == Decision.APPROVE and client.is_sandbox and not device.is_test_persona:
             with self._db.transaction() as session:
                 record(session, "signin.sandbox_refused", identity_id=device.identity_id,
                        client_id=request.client_id, reference=txn["reference"])
