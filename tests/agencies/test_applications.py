@@ -220,3 +220,18 @@ def test_production_keys_must_be_public(staff, operator, services):
     assert public.status_code == 303
     client = services.clients.get(services.agencies.get(app_id, owner_id(services)).production_client_id)
     assert client.token_endpoint_auth_method == "private_key_jwt"
+
+
+def test_every_agency_and_citizen_form_needs_the_csrf_token(staff, device, agency):
+    app_id, _, _ = apply(staff)
+    forged = {"csrf": "forged"}
+    for path, data, files in [
+            ("/agency/new", COMPLETE, None), (f"/agency/{app_id}", COMPLETE, None),
+            (f"/agency/{app_id}/secret", {"environment": "sandbox"}, None),
+            (f"/agency/{app_id}/keys", {"jwks": '{"keys": []}'}, None),
+            (f"/agency/{app_id}/logo", {}, {"logo": ("l.png", b"x", "image/png")}),
+            (f"/me/devices/{device.device_id}/lock", {}, None),
+            (f"/me/consents/{agency.client_id}/revoke", {}, None)]:
+        answer = staff.post(path, data={**data, **forged}, files=files)
+        assert answer.status_code == 403, path
+    assert staff.get(f"/agency/{app_id}").text.count('data-status="draft"') == 1      # nothing changed
