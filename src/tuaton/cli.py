@@ -216,21 +216,8 @@ def officer_create(username: str = typer.Argument(..., help="Lower-case login na
                    password_stdin: bool = typer.Option(False, help="Read the password from standard input "
                                                        "instead of generating one")) -> None:
     """Create an officer's account. A generated password is printed once; it is stored hashed."""
-    import secrets
-
-    from tuaton.errors import InvalidInput
-    from tuaton.officers.service import Officers
-    from tuaton.storage.ephemeral import MemoryStore
-    settings = Settings()
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
-    try:
-        officer_id = Officers(_database(settings), MemoryStore(), settings).create(username, name, office, role,
-                                                                                   password)
-    except InvalidInput as exc:
-        _fail(exc.detail_en, 2)
+    officer_id = _create_account(username, name, office, role, password_stdin, 12)
     err.print(f"officer {username} ({role}, office {office}) created: {officer_id}")
-    if not password_stdin:
-        print(password)
 
 
 @admin_app.command("create")
@@ -240,21 +227,28 @@ def admin_create(username: str = typer.Argument("admin", help="Lower-case login 
                                                      "instead of generating one")) -> None:
     """Create the bootstrap administrator: the one account that signs in to the operators' console
     (/console) with a password. Everyone else — other administrators included — signs in with Tuaton."""
+    _create_account(username, name, "0000", "administrator", password_stdin, 16, bootstrap=True)
+    err.print(f"bootstrap administrator {username} created; sign in at {Settings().issuer}/console/signin")
+
+
+def _create_account(username: str, name: str, office: str, role: str, password_stdin: bool, length: int, *,
+                    bootstrap: bool = False) -> str:
+    """An officer's account with a password read from stdin, or generated and printed once on stdout."""
     import secrets
 
     from tuaton.errors import InvalidInput
     from tuaton.officers.service import Officers
     from tuaton.storage.ephemeral import MemoryStore
     settings = Settings()
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(16)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(length)
     try:
-        Officers(_database(settings), MemoryStore(), settings).create(username, name, "0000", "administrator",
-                                                                      password, bootstrap=True)
+        officer_id = Officers(_database(settings), MemoryStore(), settings).create(
+            username, name, office, role, password, bootstrap=bootstrap)
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
-    err.print(f"bootstrap administrator {username} created; sign in at {settings.issuer}/console/signin")
     if not password_stdin:
         print(password)
+    return officer_id
 
 
 @app_app.command("enroll")

@@ -44,48 +44,27 @@ def ensure_demo_client(database: Database, eservice_url: str, var_dir: Path) -> 
     return secret
 
 
-def ensure_demo_officer(database: Database, settings: Settings, var_dir: Path) -> str:
-    """A registrar officer for the demo station; the password is kept in ./var/ so reruns reuse it."""
+def ensure_demo_account(database: Database, settings: Settings, var_dir: Path, username: str, name: str,
+                        office: str, role: str, *, bootstrap: bool = False) -> str:
+    """A demo officer account whose password is kept in ./var/demo-<role>.json, so reruns reuse it."""
     from tuaton.officers.models import Officer
     from tuaton.officers.service import Officers
     from tuaton.storage.ephemeral import MemoryStore
 
-    saved = var_dir / "demo-officer.json"
+    saved = var_dir / f"demo-{username.removeprefix('demo.')}.json"
     with database.reading() as session:
-        exists = session.execute(select(Officer.id).where(Officer.username == "demo.officer")).first()
+        exists = session.execute(select(Officer.id).where(Officer.username == username)).first()
     if exists and saved.exists():
         return json.loads(saved.read_text())["password"]
     if exists:
         with database.transaction() as session:
-            session.execute(delete(Officer).where(Officer.username == "demo.officer"))
-    password = secrets.token_urlsafe(12)
-    Officers(database, MemoryStore(), settings).create("demo.officer", "เจ้าหน้าที่ตัวอย่าง (Demo officer)", "1001",
-                                                       "registrar", password)
-    var_dir.mkdir(exist_ok=True)
-    saved.write_text(json.dumps({"username": "demo.officer", "password": password}))
-    return password
-
-
-def ensure_demo_admin(database: Database, settings: Settings, var_dir: Path) -> None:
-    """The demo's bootstrap administrator for the operators' console (password in ./var/)."""
-    from tuaton.officers.models import Officer
-    from tuaton.officers.service import Officers
-    from tuaton.storage.ephemeral import MemoryStore
-
-    saved = var_dir / "demo-admin.json"
-    with database.reading() as session:
-        exists = session.execute(select(Officer.id).where(Officer.username == "demo.admin")).first()
-    if exists and saved.exists():
-        return
-    if exists:
-        with database.transaction() as session:
-            session.execute(delete(Officer).where(Officer.username == "demo.admin"))
+            session.execute(delete(Officer).where(Officer.username == username))
     password = secrets.token_urlsafe(16)
-    Officers(database, MemoryStore(), settings).create("demo.admin", "ผู้ดูแลระบบตัวอย่าง (Demo administrator)",
-                                                       "0000", "administrator", password, bootstrap=True)
-    var_dir.mkdir(exist_ok=True)
-    saved.write_text(json.dumps({"username": "demo.admin", "password": password}))
+    Officers(database, MemoryStore(), settings).create(username, name, office, role, password, bootstrap=bootstrap)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps({"username": username, "password": password}))
     saved.chmod(0o600)
+    return password
 
 
 def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
@@ -102,8 +81,11 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
         seed_population(database, citizens)
     eservice_url = f"http://{settings.host}:{port + 1}"
     secret = ensure_demo_client(database, eservice_url, Path("var"))
-    ensure_demo_officer(database, settings, Path("var"))
-    ensure_demo_admin(database, settings, Path("var"))
+    # the station's registrar (var/demo-officer.json) and the console's bootstrap administrator (var/demo-admin.json)
+    ensure_demo_account(database, settings, Path("var"), "demo.officer", "เจ้าหน้าที่ตัวอย่าง (Demo officer)", "1001",
+                        "registrar")
+    ensure_demo_account(database, settings, Path("var"), "demo.admin", "ผู้ดูแลระบบตัวอย่าง (Demo administrator)",
+                        "0000", "administrator", bootstrap=True)
     personas = sample_personas(database, 3)
     database.dispose()
 

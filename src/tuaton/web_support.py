@@ -14,7 +14,7 @@ from jinja2 import pass_context
 
 from tuaton.audit.queries import BANGKOK
 from tuaton.errors import SandboxOnly
-from tuaton.i18n import buddhist_date, texts
+from tuaton.i18n import buddhist_date, pick_lang, texts
 from tuaton.services import Services
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -53,6 +53,12 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+def lang_of(request: Request) -> str:
+    """The reader's language for a page: ``?lang``, then the ``tuaton_lang`` cookie, then the browser's."""
+    return pick_lang(request.query_params.get("lang"), request.cookies.get("tuaton_lang"),
+                     request.headers.get("accept-language"))
 
 
 def require_sandbox(request: Request) -> None:

@@ -10,18 +10,13 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from tuaton.errors import CsrfFailed, DomainError, OfficerNotSignedIn
-from tuaton.i18n import pick_lang
 from tuaton.officers.service import OfficerSession
-from tuaton.web_support import NO_STORE, page, services
+from tuaton.web_support import NO_STORE, lang_of, page, services
 
 router = APIRouter(prefix="/office", tags=["registrar office"], include_in_schema=False)
 SESSION_COOKIE = "tuaton_officer"
 SIGNIN_CSRF_COOKIE = "tuaton_officer_csrf"
 
-
-def lang_of(request: Request) -> str:
-    return pick_lang(request.query_params.get("lang"), request.cookies.get("tuaton_lang"),
-                     request.headers.get("accept-language"))
 
 
 def current_officer(request: Request) -> OfficerSession:

@@ -8,18 +8,13 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from tuaton.i18n import pick_lang
 from tuaton.officers.service import OfficerView
 from tuaton.portal.sessions import PortalUser
-from tuaton.web_support import NO_STORE, page, services
+from tuaton.web_support import NO_STORE, lang_of, page, services
 
 SESSION_COOKIE = "tuaton_portal"
 LOGIN_COOKIE = "tuaton_portal_login"
 
-
-def lang_of(request: Request) -> str:
-    return pick_lang(request.query_params.get("lang"), request.cookies.get("tuaton_lang"),
-                     request.headers.get("accept-language"))
 
 
 def current_user(request: Request) -> PortalUser:
