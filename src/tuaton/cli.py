@@ -22,9 +22,10 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 app_app = typer.Typer(help="The reference citizen app, scriptable.", no_args_is_help=True)
 officer_app = typer.Typer(help="Registrar officers' accounts.", no_args_is_help=True)
 admin_app = typer.Typer(help="The bootstrap administrator of a new installation.", no_args_is_help=True)
+card_app = typer.Typer(help="Digital ID cards.", no_args_is_help=True)
 for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "client"),
                   (audit_app, "audit"), (db_app, "db"), (app_app, "app"), (officer_app, "officer"),
-                  (admin_app, "admin")):
+                  (admin_app, "admin"), (card_app, "card")):
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -300,6 +301,100 @@ def app_approve(payload: str = typer.Argument(..., help="The QR payload (a URL) 
         _fail(str(exc))
     _app_result(result, as_json, f"{result['status']}: {result['agency']['name_en']} "
                                  f"(reference {result['reference']})")
+
+
+@app_app.command("card")
+def app_card(device: Path = typer.Option(..., help="The device file from 'tuaton app enroll'"),
+             passcode: str = typer.Option(None, help="Needed to fetch or renew the card (online)"),
+             show: str = typer.Option("full", help="full, name-photo, age-over-20 or age-over-18"),
+             audience: str = typer.Option(None, "--aud", help="The verifier's identifier, if it gave one"),
+             nonce: str = typer.Option(None, help="The verifier's challenge, if it gave one"),
+             offline: bool = typer.Option(False, help="Use only the card cached on this device"),
+             qr: Path = typer.Option(None, help="Also write the QR code to this PNG or SVG file"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """Present the digital ID card: a QR code's content that a verifier checks offline, valid for a
+    minute, with only what --show chooses. The card is fetched (with the passcode) and cached
+    beside the device file, and renewed when online once past half its life."""
+    import segno
+
+    from tuaton.appclient.card import card_for, present
+    from tuaton.appclient.client import AppError, DeviceFile
+    from tuaton.card.credential import Showing
+    try:
+        showing = Showing(show)
+    except ValueError:
+        _fail(f"--show must be one of {', '.join(s.value for s in Showing)}", 2)
+    try:
+        stored = card_for(device, passcode, offline=offline)
+        result = present(stored, DeviceFile.load(device), showing, audience=audience, nonce=nonce)
+    except AppError as exc:
+        _fail(str(exc))
+    if qr:
+        segno.make(result["presentation"], error="l").save(str(qr), scale=4)
+        result["qr_file"] = str(qr)
+    _app_result(result, as_json, result["presentation"])
+
+
+@app.command("verify")
+def verify(presentation: str = typer.Argument("-", help="The QR code's content, or - to read standard input"),
+           issuer: str = typer.Option(None, help="The issuer to trust (default TUATON_ISSUER)"),
+           cache: Path = typer.Option(Path.home() / ".cache" / "tuaton" / "verifier.json",
+                                      help="Where the issuer's keys and status lists are kept"),
+           offline: bool = typer.Option(False, help="Never connect: use the cache only"),
+           refresh: bool = typer.Option(False, help="Refresh the cache now (and fail if offline)"),
+           audience: str = typer.Option(None, "--aud", help="This verifier's identifier, if it gave one"),
+           nonce: str = typer.Option(None, help="The challenge this verifier gave, if any"),
+           as_json: bool = typer.Option(False, "--json")) -> None:
+    """Verify a digital ID card presentation with cached issuer keys and status lists: signature,
+    the phone's key binding, a minute's freshness, expiry and revocation. Exits 1 if it fails."""
+    import time
+
+    from tuaton.card.trust_cache import TrustCache, TrustCacheError, fetch_trust
+    from tuaton.card.verifier import verify_presentation
+    from tuaton.errors import PresentationRejected
+    issuer = (issuer or Settings().issuer).rstrip("/")
+    text = sys.stdin.read().strip() if presentation == "-" else presentation.strip()
+    try:
+        store = TrustCache(cache)
+        if refresh or (not offline and not store.is_fresh(time.time())):
+            try:
+                store.store(fetch_trust(issuer))
+            except TrustCacheError as exc:
+                if refresh or store.trust is None:
+                    raise
+                err.print(f"[yellow]offline:[/yellow] using the cache of "
+                          f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(store.trust.fetched_at))} ({exc})")
+        trust = store.trust
+        if trust is None:
+            raise TrustCacheError(f"No cached keys for {issuer}; run once online with --refresh.")
+        if trust.issuer != issuer:
+            raise TrustCacheError(f"The cache at {cache} is for {trust.issuer}, not {issuer}.")
+        card = verify_presentation(text, trust, audience=audience or issuer + "/verify", nonce=nonce,
+                                   first_use=store.first_use)
+    except TrustCacheError as exc:
+        _fail(str(exc), 2)
+    except PresentationRejected as exc:
+        if as_json:
+            print(json.dumps({"valid": False, "reason": exc.reason, "detail": exc.detail_en,
+                              "detail_th": exc.detail_th}, ensure_ascii=False))
+            raise typer.Exit(1) from None
+        _fail(f"NOT VALID ({exc.reason}): {exc.detail_en}")
+    result = {"valid": True, "issuer": card.issuer, "claims": card.claims, "ial": card.ial,
+              "presented_at": card.presented_at, "expires_at": card.expires_at,
+              "status_checked_at": card.status_checked_at}
+    shown = {k: ("<photo>" if k == "picture" else v) for k, v in card.claims.items()}
+    _app_result(result, as_json, "VALID — " + ", ".join(f"{k}: {v}" for k, v in shown.items()))
+
+
+@card_app.command("revoke")
+def card_revoke(pid: str = typer.Argument(..., help="The citizen ID whose digital cards to revoke"),
+                reason: str = typer.Option(..., help="Why, for the audit trail (e.g. 'card cancelled by registry')")
+                ) -> None:
+    """Revoke a citizen's digital ID cards (a lost phone needs no command: locking it is enough)."""
+    from tuaton.services import build_services
+    services = build_services(Settings())
+    count = services.cards.revoke(pid, reason, by="cli")
+    err.print(f"{count} digital card(s) revoked; verifiers see it when they next refresh the status list")
 
 
 def main() -> None:  # pragma: no cover

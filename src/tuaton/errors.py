@@ -298,3 +298,49 @@ class WrongApplicationState(DomainError):
     status = 409
     title_en = "The application is not in a state that allows this"
     title_th = "สถานะของคำขอไม่อนุญาตให้ดำเนินการนี้"
+
+
+class PresentationRejected(DomainError):
+    """A digital ID card presentation did not verify; ``reason`` says which check failed."""
+
+    slug = "presentation-rejected"
+    status = 422
+    title_en = "This digital ID card could not be verified"
+    title_th = "ไม่สามารถตรวจสอบบัตรประชาชนดิจิทัลนี้ได้"
+    REASONS = {
+        "malformed": ("This is not a Tuaton digital ID card presentation.",
+                      "ข้อมูลนี้ไม่ใช่การแสดงบัตรประชาชนดิจิทัลของ Tuaton"),
+        "unknown_issuer": ("The card was not issued by the Tuaton installation this verifier trusts.",
+                           "บัตรนี้ไม่ได้ออกโดยผู้ออกบัตรที่เครื่องตรวจนี้เชื่อถือ"),
+        "bad_signature": ("The card's signature does not verify with the issuer's published keys: it was "
+                          "altered, or the keys cached here are out of date (refresh them when online).",
+                          "ลายมือชื่อของบัตรไม่ถูกต้อง บัตรอาจถูกแก้ไข หรือกุญแจของผู้ออกบัตรที่เก็บไว้เก่าเกินไป"),
+        "disclosure_invalid": ("A piece of the card's data was not issued with this card.",
+                               "ข้อมูลบางส่วนไม่ได้ออกมาพร้อมกับบัตรนี้"),
+        "not_disclosable": ("The card does not hold the data asked for.", "บัตรไม่มีข้อมูลที่ขอ"),
+        "expired": ("The digital card has expired; the citizen's app renews it when online.",
+                    "บัตรดิจิทัลหมดอายุแล้ว แอปจะต่ออายุให้เมื่อเชื่อมต่ออินเทอร์เน็ต"),
+        "not_bound": ("The presentation is not signed by the phone the card was issued to.",
+                      "การแสดงบัตรนี้ไม่ได้ลงนามโดยโทรศัพท์ที่ได้รับบัตร"),
+        "binding_invalid": ("The phone's signature over this presentation does not verify.",
+                            "ลายมือชื่อของโทรศัพท์บนการแสดงบัตรนี้ไม่ถูกต้อง"),
+        "stale": ("The QR code is older than a minute; ask the citizen to show a new one.",
+                  "คิวอาร์โค้ดมีอายุเกินหนึ่งนาที กรุณาให้ประชาชนแสดงใหม่"),
+        "wrong_audience": ("The presentation was made for another verifier.",
+                           "การแสดงบัตรนี้ทำขึ้นสำหรับผู้ตรวจรายอื่น"),
+        "wrong_nonce": ("The presentation does not answer this verifier's challenge (nonce).",
+                        "การแสดงบัตรไม่ตรงกับรหัสท้าทาย (nonce) ของผู้ตรวจ"),
+        "replayed": ("This QR code was already scanned; ask the citizen to show a new one.",
+                     "คิวอาร์โค้ดนี้ถูกสแกนไปแล้ว กรุณาให้ประชาชนแสดงใหม่"),
+        "revoked": ("The card is revoked: the phone was reported lost, or the card or identity was cancelled.",
+                    "บัตรถูกเพิกถอน: โทรศัพท์ถูกแจ้งหาย หรือบัตรหรือบัญชีถูกยกเลิก"),
+        "status_unavailable": ("This verifier has no revocation list for the card; connect once to refresh it.",
+                               "เครื่องตรวจยังไม่มีรายการเพิกถอนบัตร กรุณาเชื่อมต่ออินเทอร์เน็ตเพื่อปรับปรุง"),
+        "status_stale": ("The revocation list cached here has expired; connect to refresh it before verifying.",
+                         "รายการเพิกถอนบัตรที่เก็บไว้หมดอายุแล้ว กรุณาเชื่อมต่ออินเทอร์เน็ตเพื่อปรับปรุง"),
+    }
+
+    def __init__(self, reason: str, detail_en: str | None = None) -> None:
+        en, th = self.REASONS[reason]
+        super().__init__(detail_en or en, th, reason=reason)
+        self.reason = reason

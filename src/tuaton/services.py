@@ -9,6 +9,7 @@ import numpy as np
 from tuaton.agencies.service import Agencies
 from tuaton.biometrics.faces import Face, FaceEngine, default_engine
 from tuaton.biometrics.fingerprints import FingerprintMatcher, MinutiaeMatcher
+from tuaton.card.service import Cards
 from tuaton.citizen.service import CitizenSelfService
 from tuaton.dashboard.service import NationalDashboard
 from tuaton.identity.passcode import PasscodeHasher
@@ -50,6 +51,7 @@ class Services:
     agencies: Agencies
     citizens: CitizenSelfService
     dashboard: NationalDashboard
+    cards: Cards
 
     def close(self) -> None:
         self.database.dispose()
@@ -82,8 +84,10 @@ def build_services(settings: Settings, *, database: Database | None = None,
     agencies = Agencies(database, clients, settings)
     citizens = CitizenSelfService(database, store, registry, grants, settings)
     dashboard = NationalDashboard(database, store, settings)
+    cards = Cards(database, store, registry, photos, identities, keys, settings)
+    citizens.device_locked = cards.invalidate_status_lists
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
-                    officers, office, PortalSessions(store, settings), agencies, citizens, dashboard)
+                    officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards)
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

@@ -77,6 +77,16 @@ class Settings(BaseSettings):
     #: How long the national dashboard's figures are reused before they are counted again.
     dashboard_cache_seconds: int = 60
 
+    #: The digital ID card (SD-JWT VC): how long one issued card lasts (no longer than
+    #: ``key_overlap``, so a key rotation never strands a card; the app renews it when online),
+    #: how long a status list is reused before it is computed again (verifiers refresh it as
+    #: often: its ``ttl``), how long a fetched list may be trusted offline (its ``exp``), and
+    #: entries per list.
+    card_credential_ttl: int = 24 * 3600
+    status_list_ttl: int = 60
+    status_list_lifetime: int = 24 * 3600
+    status_list_size: int = 131072
+
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)
 

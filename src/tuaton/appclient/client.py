@@ -220,3 +220,10 @@ class AppClient:
             "device_id": device.device_id, "decision": decision, "signed_request": signed,
             "passcode": passcode if approve else None})
         return {**result, "agency": signin["agency"], "claims": [c["claim"] for c in signin["claims"]]}
+
+    def fetch_card(self, device: DeviceFile, passcode: str) -> dict:
+        """The digital ID card for this device: a device-signed request and the passcode."""
+        signed = sign_request(device.key, {"purpose": "card", "nonce": secrets.token_urlsafe(16),
+                                           "iat": int(time.time())})
+        return self._call("POST", "/api/app/v1/card", json={
+            "device_id": device.device_id, "signed_request": signed, "passcode": passcode})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,8 @@ class CitizenSelfService:
                  settings: Settings) -> None:
         self._db, self._store, self._registry, self._grants = database, store, registry, grants
         self._settings = settings
+        #: Called after a phone is locked: the digital ID card's status lists show it at once.
+        self.device_locked: Callable[[], None] | None = None
 
     def overview(self, identity_id: str) -> Overview:
         with self._db.reading() as session:
@@ -156,6 +159,8 @@ class CitizenSelfService:
                    reason=f"locked by the citizen ({how})")
         for grant_id in grant_ids:
             self._grants.revoke_grant(grant_id, "device locked by the citizen")
+        if self.device_locked is not None:
+            self.device_locked()
 
     def lock_lost_phone(self, pid: str, laser_code: str, birth_date: dt.date) -> int:
         """Lock every active device of a citizen who can no longer sign in (their phone is gone),

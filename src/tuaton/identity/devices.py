@@ -61,3 +61,13 @@ def verify_signed_request(token: str, public_jwk: dict[str, Any], *, purpose: st
 def sign_request(private_key: ECKey, payload: dict[str, Any]) -> str:
     """What the app does (used by the reference app client and tests)."""
     return jws.serialize_compact({"alg": "ES256"}, json.dumps(payload).encode(), private_key)
+
+
+def claim_nonce(store: Any, device_id: str, payload: dict[str, Any]) -> None:
+    """A device-signed request is good once: its ``nonce`` (≥ 16 characters) is remembered for
+    ten minutes, longer than ``iat`` may be off, so a captured request cannot be sent again."""
+    nonce = payload.get("nonce")
+    if not isinstance(nonce, str) or len(nonce) < 16 or not store.add(
+            f"device-nonce:{device_id}:{nonce}", {}, 600):
+        raise BadSignature("The signed request's nonce is missing or was used before.",
+                           "ค่า nonce ไม่ถูกต้องหรือถูกใช้ไปแล้ว")

@@ -152,6 +152,23 @@ class Identities:
         return ActiveDevice(row.Device.id, row.Identity.id, row.Identity.pid, row.Identity.ial,
                             row.Device.public_jwk, row.Identity.enrolment_channel)
 
+    def identity_id_for(self, pid: str) -> str | None:
+        with self._db.reading() as session:
+            return session.execute(select(Identity.id).where(Identity.pid == pid)).scalar_one_or_none()
+
+    def inactive_devices(self, device_ids: list[str]) -> set[str]:
+        """Of ``device_ids``, those no longer usable: revoked (lost phone, new device) or whose
+        identity is locked. Read in chunks so a whole status list's devices fit one call."""
+        inactive = set(device_ids)
+        with self._db.reading() as session:
+            for start in range(0, len(device_ids), 5000):
+                chunk = device_ids[start:start + 5000]
+                inactive -= set(session.execute(
+                    select(Device.id).join(Identity, Identity.id == Device.identity_id)
+                    .where(Device.id.in_(chunk), Device.status == DeviceStatus.ACTIVE,
+                           Identity.status == IdentityStatus.ACTIVE)).scalars())
+        return inactive
+
     def check_passcode(self, identity_id: str, passcode: str, *, context: dict | None = None) -> None:
         """Verify the passcode; count failures and lock the identity at the limit.
 

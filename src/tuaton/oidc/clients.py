@@ -46,6 +46,8 @@ class RegisteredClient:
     environment: str = PRODUCTION
     previous_secret_hash: str | None = field(repr=False, default=None)
     previous_secret_expires_at: dt.datetime | None = None
+    backchannel_token_delivery_mode: str | None = None
+    backchannel_client_notification_endpoint: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -90,6 +92,30 @@ def check_redirect_uri(uri: str) -> str:
     return uri
 
 
+BACKCHANNEL_MODES = ("poll", "ping")
+
+
+def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str) -> None:
+    """CIBA registration (CIBA Core §4): a confidential client, a known mode, and for ``ping``
+    an https notification endpoint (http only on loopback, as for redirect URIs)."""
+    if mode is None:
+        if endpoint:
+            raise InvalidInput("A notification endpoint needs backchannel_token_delivery_mode ping.",
+                               field="backchannel_client_notification_endpoint")
+        return
+    if mode not in BACKCHANNEL_MODES:
+        raise InvalidInput("backchannel_token_delivery_mode must be poll or ping (push is not offered).",
+                           field="backchannel_token_delivery_mode")
+    if auth_method == "none":
+        raise InvalidInput("Backchannel sign-in is for confidential clients (a server), not public ones.",
+                           field="backchannel_token_delivery_mode")
+    if mode == "ping":
+        if not endpoint:
+            raise InvalidInput("Ping mode needs backchannel_client_notification_endpoint.",
+                               field="backchannel_client_notification_endpoint")
+        check_redirect_uri(endpoint)
+
+
 def _from_row(row: Client) -> RegisteredClient:
     return RegisteredClient(
         client_id=row.client_id, name_th=row.name_th, name_en=row.name_en,
@@ -99,7 +125,9 @@ def _from_row(row: Client) -> RegisteredClient:
         id_token_signed_response_alg=row.id_token_signed_response_alg,
         purpose_th=row.purpose_th, purpose_en=row.purpose_en, secret_hash=row.secret_hash, jwks=row.jwks,
         environment=row.environment, previous_secret_hash=row.previous_secret_hash,
-        previous_secret_expires_at=row.previous_secret_expires_at)
+        previous_secret_expires_at=row.previous_secret_expires_at,
+        backchannel_token_delivery_mode=row.backchannel_token_delivery_mode,
+        backchannel_client_notification_endpoint=row.backchannel_client_notification_endpoint)
 
 
 class Clients:
@@ -130,7 +158,8 @@ class Clients:
                subject_type: str = "pairwise", id_token_alg: str = "ES256",
                purpose_en: str = "", purpose_th: str = "", client_id: str | None = None,
                client_secret: str | None = None, environment: str = PRODUCTION,
-               issue_secret: bool = True) -> CreatedClient:
+               issue_secret: bool = True, backchannel_mode: str | None = None,
+               backchannel_notification_endpoint: str | None = None) -> CreatedClient:
         """Register a client. ``issue_secret=False`` leaves a confidential client without a secret
         until :meth:`rotate_secret` makes the first one (the agency portal shows it once, to the agency)."""
         if auth_method not in AUTH_METHODS:
@@ -151,6 +180,7 @@ class Clients:
         if auth_method == "private_key_jwt" and not (jwks and jwks.get("keys")):
             raise InvalidInput("private_key_jwt needs the client's public keys (jwks).", field="jwks")
         uris = [check_redirect_uri(u) for u in redirect_uris]
+        check_backchannel(backchannel_mode, backchannel_notification_endpoint, auth_method)
         logout_uris = [check_redirect_uri(u) for u in (post_logout_redirect_uris or [])]
         client_id = client_id or "tt_" + secrets.token_hex(12)
         secret = None
@@ -164,7 +194,9 @@ class Clients:
                      post_logout_redirect_uris=logout_uris, scopes=sorted(set(scopes) | {"openid"}),
                      jwks=jwks, subject_type=subject_type, id_token_signed_response_alg=id_token_alg,
                      purpose_en=purpose_en, purpose_th=purpose_th or purpose_en, active=True,
-                     environment=environment, created_at=dt.datetime.now(dt.UTC))
+                     environment=environment, created_at=dt.datetime.now(dt.UTC),
+                     backchannel_token_delivery_mode=backchannel_mode,
+                     backchannel_client_notification_endpoint=backchannel_notification_endpoint)
         with self._db.transaction() as session:
             if session.get(Client, client_id) is not None:
                 raise InvalidInput(f"A client with id {client_id!r} exists already.", field="client_id")

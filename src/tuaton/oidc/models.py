@@ -39,6 +39,10 @@ class Client(Base):
     purpose_en: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: OpenID CIBA: ``poll`` or ``ping`` (unset: the client may not start backchannel sign-ins),
+    #: and where a ping-mode client is told that a sign-in has ended.
+    backchannel_token_delivery_mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    backchannel_client_notification_endpoint: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
 
 class SigningKey(Base):

@@ -30,7 +30,7 @@ from tuaton.errors import (
     SigninNotFound,
     WrongAccount,
 )
-from tuaton.identity.devices import verify_signed_request
+from tuaton.identity.devices import claim_nonce, verify_signed_request
 from tuaton.identity.service import Identities
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
@@ -183,11 +183,7 @@ class Signins:
                 or payload.get("decision") != choice.value or payload.get("device") != device_id):
             raise BadSignature("The signed request does not cover this sign-in, its challenge and decision.",
                                "ลายมือชื่อไม่ตรงกับรายการเข้าสู่ระบบนี้")
-        nonce = payload.get("nonce")
-        if not isinstance(nonce, str) or len(nonce) < 16 or not self._store.add(
-                f"device-nonce:{device_id}:{nonce}", {}, 600):
-            raise BadSignature("The signed request's nonce is missing or was used before.",
-                               "ค่า nonce ไม่ถูกต้องหรือถูกใช้ไปแล้ว")
+        claim_nonce(self._store, device_id, payload)
         request = self._request(txn)
         if request.login_hint_pid and request.login_hint_pid != device.pid:
             raise WrongAccount()

@@ -2,6 +2,7 @@
 
 from tuaton.agencies import models as _agencies  # noqa: F401
 from tuaton.audit import models as _audit  # noqa: F401
+from tuaton.card import models as _card  # noqa: F401
 from tuaton.identity import models as _identity  # noqa: F401
 from tuaton.officers import models as _officers  # noqa: F401
 from tuaton.oidc import models as _oidc  # noqa: F401
