@@ -126,6 +126,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
                   subject_type: str = typer.Option("pairwise"),
                   id_token_alg: str = typer.Option("ES256"),
                   purpose: str = typer.Option("", help="Why the agency needs the data"),
+                  ciba: str = typer.Option(None, "--backchannel", help="Allow backchannel sign-in (CIBA): poll or ping"),
+                  notification_endpoint: str = typer.Option(None, help="Ping mode: where Tuaton says a result is ready"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Register an agency's client and print its credentials."""
     from tuaton.errors import InvalidInput
@@ -137,7 +139,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
             name_en=name, name_th=name_th, redirect_uris=redirect_uri,
             scopes=scope or ["openid", "name", "name_en", "birthdate", "ial"], auth_method=method,
             post_logout_redirect_uris=post_logout_redirect_uri, jwks=jwks, subject_type=subject_type,
-            id_token_alg=id_token_alg, purpose_en=purpose)
+            id_token_alg=id_token_alg, purpose_en=purpose, backchannel_mode=ciba,
+            backchannel_notification_endpoint=notification_endpoint)
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
     out = {"client_id": created.client.client_id, "token_endpoint_auth_method": method,

@@ -15,6 +15,7 @@ from tuaton.dashboard.service import NationalDashboard
 from tuaton.identity.passcode import PasscodeHasher
 from tuaton.identity.service import Identities
 from tuaton.officers.service import Officers
+from tuaton.oidc.ciba import Backchannel
 from tuaton.oidc.clients import Clients
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
@@ -52,6 +53,7 @@ class Services:
     citizens: CitizenSelfService
     dashboard: NationalDashboard
     cards: Cards
+    backchannel: Backchannel
 
     def close(self) -> None:
         self.database.dispose()
@@ -87,7 +89,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     cards = Cards(database, store, registry, photos, identities, keys, settings)
     citizens.device_locked = cards.invalidate_status_lists
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
-                    officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards)
+                    officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
+                    Backchannel(database, store, identities, grants, clients, settings))
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     status_list_lifetime: int = 24 * 3600
     status_list_size: int = 131072
 
+    #: Backchannel sign-in (CIBA): how long a request waits for the citizen unless the agency asks
+    #: for less or more (``requested_expiry``, 30–600 s), and the polling interval it is given.
+    ciba_expiry: int = 120
+    ciba_interval: int = 5
+
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)
 

@@ -227,3 +227,20 @@ class AppClient:
                                            "iat": int(time.time())})
         return self._call("POST", "/api/app/v1/card", json={
             "device_id": device.device_id, "signed_request": signed, "passcode": passcode})
+
+    def backchannel_requests(self, device: DeviceFile) -> list[dict]:
+        """Agencies' backchannel requests waiting for this citizen."""
+        signed = sign_request(device.key, {"purpose": "inbox", "nonce": secrets.token_urlsafe(16),
+                                           "iat": int(time.time())})
+        return self._call("POST", "/api/app/v1/backchannel-requests", json={
+            "device_id": device.device_id, "signed_request": signed})["requests"]
+
+    def decide_backchannel(self, auth_req_id: str, device: DeviceFile, passcode: str | None, *,
+                           approve: bool = True) -> dict:
+        decision = "approve" if approve else "deny"
+        signed = sign_request(device.key, {
+            "purpose": "backchannel", "request": auth_req_id, "decision": decision, "device": device.device_id,
+            "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})
+        return self._call("POST", f"/api/app/v1/backchannel-requests/{auth_req_id}/decision", json={
+            "device_id": device.device_id, "decision": decision, "signed_request": signed,
+            "passcode": passcode if approve else None})

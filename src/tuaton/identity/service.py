@@ -156,6 +156,12 @@ class Identities:
         with self._db.reading() as session:
             return session.execute(select(Identity.id).where(Identity.pid == pid)).scalar_one_or_none()
 
+    def has_active_device(self, identity_id: str) -> bool:
+        with self._db.reading() as session:
+            return session.execute(select(Device.id).join(Identity, Identity.id == Device.identity_id).where(
+                Device.identity_id == identity_id, Device.status == DeviceStatus.ACTIVE,
+                Identity.status == IdentityStatus.ACTIVE).limit(1)).first() is not None
+
     def inactive_devices(self, device_ids: list[str]) -> set[str]:
         """Of ``device_ids``, those no longer usable: revoked (lost phone, new device) or whose
         identity is locked. Read in chunks so a whole status list's devices fit one call."""

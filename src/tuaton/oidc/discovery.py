@@ -24,6 +24,8 @@ THAID_PATHS = {
     "end_session_endpoint": "/api/v2/oauth2/logout/",
     "jwks_uri": "/jwks/",
 }
+#: Tuaton's own: ThaiD has no backchannel sign-in to be compatible with.
+BACKCHANNEL_PATH = "/oauth2/bc-authorize"
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 
 
@@ -36,7 +38,10 @@ def provider_metadata(issuer: str) -> dict:
                              *[s for s in THAID_CLAIM_SCOPES if s != "address"]],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "urn:openid:params:grant-type:ciba"],
+        "backchannel_authentication_endpoint": issuer + BACKCHANNEL_PATH,
+        "backchannel_token_delivery_modes_supported": ["poll", "ping"],
+        "backchannel_user_code_parameter_supported": False,
         "subject_types_supported": ["pairwise", "public"],
         "id_token_signing_alg_values_supported": ["ES256", "RS256"],
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,

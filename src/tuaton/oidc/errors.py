@@ -106,6 +106,41 @@ class UnsupportedTokenType(OAuthError):
     error = "unsupported_token_type"
 
 
+class AuthorizationPending(OAuthError):
+    """The authorization request is still pending as the end-user hasn't yet been authenticated.
+    (OpenID CIBA Core §11)"""
+
+    error = "authorization_pending"
+
+
+class SlowDown(OAuthError):
+    """A variant of authorization_pending: polling should continue, with the interval increased
+    by at least 5 seconds for this and all subsequent requests. (CIBA Core §11)"""
+
+    error = "slow_down"
+
+
+class ExpiredToken(OAuthError):
+    """The auth_req_id has expired. The Client will need to make a new Authentication Request.
+    (CIBA Core §11)"""
+
+    error = "expired_token"
+
+
+class UnknownUserId(OAuthError):
+    """The OpenID Provider is not able to identify which end-user the Client wishes to be
+    authenticated by means of the hint provided in the request. (CIBA Core §13)"""
+
+    error = "unknown_user_id"
+
+
+class InvalidBindingMessage(OAuthError):
+    """The binding message is invalid or unacceptable for use in the context of the given
+    request. (CIBA Core §13)"""
+
+    error = "invalid_binding_message"
+
+
 class InvalidRedirect(Exception):
     """The client or redirect URI is unknown or does not match: the error is shown to the person
     on a page and never sent to the redirect URI (RFC 6749 §4.1.2.1)."""

@@ -81,18 +81,7 @@ class Grants:
     def issue_code(self, request: AuthorizationRequest, client: RegisteredClient,
                    approved: ApprovedSignin) -> str:
         """Record the grant and consents, store a code, and return the redirect URL with it."""
-        now = dt.datetime.now(dt.UTC)
-        grant_id = str(uuid.uuid4())
-        claims = claims_for_scopes(set(request.scopes))
-        with self._db.transaction() as session:
-            session.add(Grant(id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
-                              device_id=approved.device_id, scopes=list(request.scopes),
-                              auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC),
-                              acr=approved.acr, amr=list(approved.amr), created_at=now))
-            self._record_consents(session, approved.identity_id, client.client_id, claims, now)
-            record(session, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
-                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
-                   seconds_to_approve=approved.seconds_to_approve)
+        grant_id = self.record_grant(client, list(request.scopes), approved)
         code = secrets.token_urlsafe(32)
         self._store.put(f"code:{token_hash(code)}", {
             "grant_id": grant_id, "client_id": client.client_id, "redirect_uri": request.redirect_uri,
@@ -105,6 +94,40 @@ class Grants:
             params["state"] = request.state
         separator = "&" if "?" in request.redirect_uri else "?"
         return request.redirect_uri + separator + urlencode(params)
+
+    def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin,
+                     **audit: Any) -> str:
+        """The approved sign-in as a grant, with its consents and audit event, in one transaction."""
+        now = dt.datetime.now(dt.UTC)
+        grant_id = str(uuid.uuid4())
+        claims = claims_for_scopes(set(scopes))
+        with self._db.transaction() as session:
+            session.add(Grant(id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
+                              device_id=approved.device_id, scopes=scopes,
+                              subject=subject_for(self._secret, client.subject_type, client.client_id,
+                                                  approved.identity_id),
+                              auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC),
+                              acr=approved.acr, amr=list(approved.amr), created_at=now))
+            self._record_consents(session, approved.identity_id, client.client_id, claims, now)
+            record(session, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
+                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
+                   seconds_to_approve=approved.seconds_to_approve, **audit)
+        return grant_id
+
+    def tokens_for_grant(self, client: RegisteredClient, grant_id: str, scopes: list[str],
+                         approved: ApprovedSignin, *, channel: str) -> dict[str, Any]:
+        """Tokens for a grant approved outside the code flow (a backchannel sign-in)."""
+        data = {"grant_id": grant_id, "identity_id": approved.identity_id, "pid": approved.pid,
+                "ial": approved.ial, "auth_time": approved.auth_time, "acr": approved.acr,
+                "amr": list(approved.amr)}
+        return self._tokens(client, data, scopes, refresh=self._wants_refresh(client, scopes), nonce=None,
+                            channel=channel)
+
+    def identity_for_subject(self, client: RegisteredClient, subject: str) -> str | None:
+        """The citizen this client knows as ``subject`` (from an earlier sign-in), if any."""
+        with self._db.reading() as session:
+            return session.execute(select(Grant.identity_id).where(
+                Grant.client_id == client.client_id, Grant.subject == subject).limit(1)).scalar_one_or_none()
 
     @staticmethod
     def _record_consents(session, identity_id: str, client_id: str, claims: tuple[str, ...],

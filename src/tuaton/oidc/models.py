@@ -62,12 +62,16 @@ class Grant(Base):
     """One approved sign-in: what a citizen let one client have, and when."""
 
     __tablename__ = "oidc_grants"
-    __table_args__ = (Index("ix_oidc_grants_identity", "identity_id", "created_at"),)
+    __table_args__ = (Index("ix_oidc_grants_identity", "identity_id", "created_at"),
+                      Index("ix_oidc_grants_client_subject", "client_id", "subject"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("oidc_clients.client_id"))
     identity_id: Mapped[str] = mapped_column(ForeignKey("identities.id"))
     device_id: Mapped[str] = mapped_column(String(36))
+    #: The ``sub`` this client knows the citizen by (pairwise): how a backchannel sign-in's
+    #: ``login_hint`` finds the citizen without the citizen ID.
+    subject: Mapped[str | None] = mapped_column(String(64), nullable=True)
     scopes: Mapped[list] = mapped_column(JSON)
     auth_time: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     acr: Mapped[str] = mapped_column(String(64))

@@ -18,10 +18,12 @@ from starlette.concurrency import run_in_threadpool
 
 from tuaton.i18n import pick_lang
 from tuaton.oidc.authorization import validate_authorization_request
+from tuaton.oidc.ciba import GRANT_TYPE as CIBA_GRANT_TYPE
+from tuaton.oidc.ciba import parse_backchannel_request
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.client_auth import authenticate_client
 from tuaton.oidc.clients import RegisteredClient
-from tuaton.oidc.discovery import PATHS, THAID_PATHS, provider_metadata
+from tuaton.oidc.discovery import BACKCHANNEL_PATH, PATHS, THAID_PATHS, provider_metadata
 from tuaton.oidc.errors import (
     InvalidClient,
     InvalidRedirect,
@@ -117,12 +119,26 @@ async def _form(request: Request) -> dict[str, str]:
 
 def _audiences(svc: Services, name: str) -> set[str]:
     issuer = svc.settings.issuer
-    return {issuer, issuer + PATHS[name], issuer + THAID_PATHS[name], issuer + PATHS["token_endpoint"]}
+    own = BACKCHANNEL_PATH if name == "backchannel_authentication_endpoint" else PATHS[name]
+    return {issuer, issuer + own, issuer + THAID_PATHS.get(name, own), issuer + PATHS["token_endpoint"]}
 
 
 def _client(request: Request, svc: Services, form: dict[str, str], endpoint: str) -> RegisteredClient:
     return authenticate_client(form, request.headers.get("authorization"), svc.clients.get,
                                audiences=_audiences(svc, endpoint), store=svc.store)
+
+
+@router.post(BACKCHANNEL_PATH, tags=["oidc"])
+async def backchannel_authentication(request: Request) -> JSONResponse:
+    """OpenID CIBA: an agency's server asks to authenticate the citizen named by ``login_hint``."""
+    svc = services(request)
+    form = await _form(request)
+
+    def handle() -> dict:
+        client = _client(request, svc, form, "backchannel_authentication_endpoint")
+        return svc.backchannel.start(client, parse_backchannel_request(form, client))
+
+    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
 
 
 @_route(["POST"], "token_endpoint", tags=["oidc"])
@@ -142,10 +158,14 @@ async def token(request: Request) -> JSONResponse:
             if not form.get("refresh_token"):
                 raise InvalidRequest("refresh_token is required.")
             return svc.grants.refresh(client, form["refresh_token"], form.get("scope"))
+        if grant_type == CIBA_GRANT_TYPE:
+            if not form.get("auth_req_id"):
+                raise InvalidRequest("auth_req_id is required.")
+            return svc.backchannel.poll(client, form["auth_req_id"])
         if not grant_type:
             raise InvalidRequest("grant_type is required.")
-        raise UnsupportedGrantType(f"grant_type {grant_type!r} is not supported; use authorization_code "
-                                   "or refresh_token.")
+        raise UnsupportedGrantType(f"grant_type {grant_type!r} is not supported; use authorization_code, "
+                                   f"refresh_token or {CIBA_GRANT_TYPE}.")
 
     return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
 

@@ -90,3 +90,34 @@ def decide_signin(request: Request, signin_id: str, body: DecisionBody) -> JSONR
         raise
     SIGNIN_DECISIONS.labels(outcome=result["status"]).inc()
     return JSONResponse(result, headers=NO_STORE)
+
+
+# -- backchannel sign-in (CIBA): the app's side ----------------------------------------------
+class InboxBody(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS by the device key over {purpose: 'inbox', nonce, iat}")
+
+
+class BackchannelDecisionBody(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    decision: str = Field(description="approve or deny")
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS by the device key over "
+                                            "{purpose: 'backchannel', request, decision, device, nonce, iat}")
+    passcode: str | None = Field(default=None, max_length=64, description="Required to approve")
+
+
+@router.post("/api/app/v1/backchannel-requests", tags=["app"])
+def backchannel_inbox(request: Request, body: InboxBody) -> JSONResponse:
+    """Agencies' requests waiting for this citizen (meeting check-in, call centres)."""
+    pending = services(request).backchannel.inbox(body.device_id, body.signed_request)
+    return JSONResponse({"requests": pending}, headers=NO_STORE)
+
+
+@router.post("/api/app/v1/backchannel-requests/{auth_req_id}/decision", tags=["app"])
+def backchannel_decision(request: Request, auth_req_id: str, body: BackchannelDecisionBody) -> JSONResponse:
+    result = services(request).backchannel.decide(auth_req_id, device_id=body.device_id,
+                                                  signed_request=body.signed_request, decision=body.decision,
+                                                  passcode=body.passcode)
+    return JSONResponse(result, headers=NO_STORE)

@@ -4,7 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23
 
-Issue 5: issued digital ID cards with their status-list entries; CIBA registration on clients.
+Issue 5: issued digital ID cards with their status-list entries; CIBA registration on clients;
+the pairwise subject on grants (a backchannel sign-in's login_hint).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -38,9 +39,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('backchannel_token_delivery_mode', sa.String(length=8), nullable=True))
         batch_op.add_column(sa.Column('backchannel_client_notification_endpoint', sa.String(length=500),
                                       nullable=True))
+    with op.batch_alter_table('oidc_grants', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('subject', sa.String(length=64), nullable=True))
+        batch_op.create_index('ix_oidc_grants_client_subject', ['client_id', 'subject'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('oidc_grants', schema=None) as batch_op:
+        batch_op.drop_index('ix_oidc_grants_client_subject')
+        batch_op.drop_column('subject')
     with op.batch_alter_table('oidc_clients', schema=None) as batch_op:
         batch_op.drop_column('backchannel_client_notification_endpoint')
         batch_op.drop_column('backchannel_token_delivery_mode')

@@ -1,0 +1,295 @@
+"""OpenID Client-Initiated Backchannel Authentication (CIBA Core 1.0), poll and ping modes.
+
+An agency's server asks Tuaton to authenticate a citizen it names (``login_hint``: the citizen
+ID for agencies granted ``pid``, otherwise the pairwise ``sub`` it got from an earlier sign-in),
+with a short ``binding_message`` the citizen sees on the phone and at the agency (a meeting's
+name and seat, a call-centre ticket). The app lists the request; the citizen approves with the
+passcode, or refuses. The agency polls the token endpoint (``poll``), or is told at its
+notification endpoint that the result is ready (``ping``) and then fetches it.
+
+Protocol rules are plain functions; state lives in the ephemeral store under ``ciba:{id}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import httpx
+
+from tuaton.audit.trail import record
+from tuaton.errors import AssuranceTooLow, BadSignature, InvalidInput, SigninAlreadyDecided, SigninNotFound
+from tuaton.identity.devices import claim_nonce, verify_signed_request
+from tuaton.identity.service import Identities
+from tuaton.oidc.authorization import check_scope
+from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
+from tuaton.oidc.clients import Clients, RegisteredClient
+from tuaton.oidc.errors import (
+    AccessDenied,
+    AuthorizationPending,
+    ExpiredToken,
+    InvalidBindingMessage,
+    InvalidGrant,
+    InvalidRequest,
+    SlowDown,
+    UnauthorizedClient,
+    UnknownUserId,
+)
+from tuaton.oidc.grants import ApprovedSignin, Grants
+from tuaton.proofing.assurance import SIGNIN_AAL, acr_for, meets
+from tuaton.registry import citizen_id
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore
+
+log = logging.getLogger("tuaton.ciba")
+
+GRANT_TYPE = "urn:openid:params:grant-type:ciba"
+#: CIBA Core §7.1: what a citizen reads on a phone screen; kept short and printable.
+BINDING_MESSAGE_MAX = 64
+MIN_EXPIRY, MAX_EXPIRY = 30, 600
+#: CIBA Core §11: a client told to slow down adds (at least) this to its interval.
+SLOW_DOWN_STEP = 5
+AMR_APP_PASSCODE = ("swk", "pin", "mfa")
+
+
+@dataclass(frozen=True)
+class BackchannelRequest:
+    """A validated backchannel authentication request (CIBA Core §7.1)."""
+
+    client_id: str
+    scopes: tuple[str, ...]
+    login_hint: str
+    binding_message: str | None
+    client_notification_token: str | None
+    requested_expiry: int | None
+    acr_values: tuple[str, ...]
+
+
+def check_binding_message(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if len(value) > BINDING_MESSAGE_MAX or any(unicodedata.category(c)[0] == "C" for c in value):
+        raise InvalidBindingMessage(f"binding_message must be at most {BINDING_MESSAGE_MAX} printable characters "
+                                    "(it is shown on the citizen's phone).")
+    return value
+
+
+def parse_backchannel_request(form: dict[str, str], client: RegisteredClient) -> BackchannelRequest:
+    """CIBA Core §7.1–7.2 for the modes Tuaton offers: exactly one hint, and it is ``login_hint``."""
+    if client.backchannel_token_delivery_mode is None:
+        raise UnauthorizedClient("This client is not registered for backchannel sign-in "
+                                 "(backchannel_token_delivery_mode poll or ping).")
+    if form.get("request"):
+        raise InvalidRequest("Signed authentication requests (request) are not supported; send the parameters.")
+    hints = [name for name in ("login_hint", "login_hint_token", "id_token_hint") if form.get(name)]
+    if len(hints) != 1:
+        raise InvalidRequest("Exactly one of login_hint, login_hint_token or id_token_hint is required.")
+    if hints[0] != "login_hint":
+        raise InvalidRequest(f"{hints[0]} is not supported; send login_hint (the citizen ID, or the sub from an "
+                             "earlier sign-in).")
+    if form.get("user_code"):
+        raise InvalidRequest("user_code is not supported: the citizen approves with the app's passcode.")
+    scopes = check_scope(form, client)
+    token = form.get("client_notification_token")
+    if client.backchannel_token_delivery_mode == "ping":
+        if not token:
+            raise InvalidRequest("client_notification_token is required in ping mode.")
+        if len(token) > 1024:
+            raise InvalidRequest("client_notification_token is too long (1024 characters at most).")
+    expiry = form.get("requested_expiry")
+    if expiry is not None:
+        if not expiry.isdigit() or not MIN_EXPIRY <= int(expiry) <= MAX_EXPIRY:
+            raise InvalidRequest(f"requested_expiry must be {MIN_EXPIRY} to {MAX_EXPIRY} seconds.")
+    return BackchannelRequest(
+        client_id=client.client_id, scopes=scopes, login_hint=form["login_hint"].strip(),
+        binding_message=check_binding_message(form.get("binding_message")),
+        client_notification_token=token if client.backchannel_token_delivery_mode == "ping" else None,
+        requested_expiry=int(expiry) if expiry else None, acr_values=tuple(form.get("acr_values", "").split()))
+
+
+class Backchannel:
+    def __init__(self, database: Database, store: EphemeralStore, identities: Identities, grants: Grants,
+                 clients: Clients, settings: Settings, notify: Any = None) -> None:
+        self._db = database
+        self._store = store
+        self._identities = identities
+        self._grants = grants
+        self._clients = clients
+        self._settings = settings
+        #: How a ping reaches the client; a thread by default so the citizen's approval never waits.
+        self._notify = notify or _ping_in_background
+
+    # -- the agency ---------------------------------------------------------------------------
+    def _identity_for_hint(self, client: RegisteredClient, hint: str) -> str:
+        if citizen_id.is_valid(hint):
+            if "pid" not in client.scopes:
+                raise UnknownUserId("This client is not approved for the citizen ID (pid); use the sub from an "
+                                    "earlier sign-in as login_hint.")
+            identity_id = self._identities.identity_id_for(citizen_id.normalize(hint))
+        else:
+            identity_id = self._grants.identity_for_subject(client, hint)
+        if identity_id is None or not self._identities.has_active_device(identity_id):
+            raise UnknownUserId("No citizen with an active Tuaton app matches login_hint.")
+        return identity_id
+
+    def start(self, client: RegisteredClient, request: BackchannelRequest) -> dict[str, Any]:
+        identity_id = self._identity_for_hint(client, request.login_hint)
+        auth_req_id = secrets.token_urlsafe(32)
+        expires_in = request.requested_expiry or self._settings.ciba_expiry
+        interval = self._settings.ciba_interval
+        now = time.time()
+        self._store.put(f"ciba:{auth_req_id}", {
+            "request": asdict(request) | {"scopes": list(request.scopes), "acr_values": list(request.acr_values)},
+            "identity_id": identity_id, "status": "pending", "created_at": now, "expires_at": now + expires_in,
+            "interval": interval, "last_poll": 0.0,
+        }, expires_in + 300)
+        # The app's inbox: the citizen's open requests (ended ones are dropped as it is rewritten).
+        inbox = self._store.get(f"ciba-inbox:{identity_id}") or {"ids": []}
+        live = [i for i in inbox["ids"] if (self._store.get(f"ciba:{i}") or {}).get("status") == "pending"]
+        self._store.put(f"ciba-inbox:{identity_id}", {"ids": [*live[-19:], auth_req_id]}, MAX_EXPIRY + 60)
+        with self._db.transaction() as session:
+            record(session, "ciba.requested", identity_id=identity_id, client_id=client.client_id,
+                   mode=client.backchannel_token_delivery_mode)
+        return {"auth_req_id": auth_req_id, "expires_in": expires_in, "interval": interval}
+
+    def poll(self, client: RegisteredClient, auth_req_id: str) -> dict[str, Any]:
+        """The token request (CIBA Core §10.1) for both modes."""
+        key = f"ciba:{auth_req_id}"
+        txn = self._store.get(key)
+        if txn is None or txn["request"]["client_id"] != client.client_id:
+            raise InvalidGrant("auth_req_id is unknown, was issued to another client, or was already redeemed.")
+        now = time.time()
+        if txn["status"] == "pending":
+            if now > txn["expires_at"]:
+                raise ExpiredToken("The citizen did not answer in time; start a new backchannel request.")
+            if client.backchannel_token_delivery_mode == "poll" and now - txn["last_poll"] < txn["interval"]:
+                txn["interval"] += SLOW_DOWN_STEP
+                txn["last_poll"] = now
+                self._store.put(key, txn, max(txn["expires_at"] - now, 1) + 300)
+                raise SlowDown(f"Polling too fast; wait at least {txn['interval']} seconds between requests.")
+            txn["last_poll"] = now
+            self._store.put(key, txn, max(txn["expires_at"] - now, 1) + 300)
+            raise AuthorizationPending("The citizen has not answered yet.")
+        if txn["status"] == "denied":
+            self._store.delete(key)
+            raise AccessDenied(txn.get("reason") or "The citizen refused the request.")
+        taken = self._store.take(key)
+        if taken is None:
+            raise InvalidGrant("auth_req_id was already redeemed.")
+        approved = ApprovedSignin(**{**taken["approved"], "amr": tuple(taken["approved"]["amr"])})
+        return self._grants.tokens_for_grant(client, taken["grant_id"], list(taken["request"]["scopes"]),
+                                             approved, channel="backchannel")
+
+    # -- the app ------------------------------------------------------------------------------
+    def _load_for_app(self, auth_req_id: str, identity_id: str) -> dict[str, Any]:
+        txn = self._store.get(f"ciba:{auth_req_id}")
+        if txn is None or txn["identity_id"] != identity_id or time.time() > txn["expires_at"]:
+            raise SigninNotFound()
+        return txn
+
+    def _describe(self, auth_req_id: str, txn: dict[str, Any]) -> dict[str, Any]:
+        client = self._clients.get(txn["request"]["client_id"])
+        claims = claims_for_scopes(set(txn["request"]["scopes"]))
+        return {
+            "id": auth_req_id, "kind": "backchannel", "status": txn["status"],
+            "binding_message": txn["request"]["binding_message"], "expires_at": int(txn["expires_at"]),
+            "agency": {"client_id": client.client_id, "name_th": client.name_th, "name_en": client.name_en,
+                       "purpose_th": client.purpose_th, "purpose_en": client.purpose_en} if client else None,
+            "claims": [{"claim": c, "label_en": CLAIM_LABELS[c][0], "label_th": CLAIM_LABELS[c][1]} for c in claims],
+        }
+
+    def inbox(self, device_id: str, signed_request: str) -> list[dict[str, Any]]:
+        """The pending requests for this device's citizen (a device-signed, single-use request)."""
+        device = self._identities.active_device(device_id)
+        payload = verify_signed_request(signed_request, device.public_jwk, purpose="inbox")
+        claim_nonce(self._store, device_id, payload)
+        inbox = self._store.get(f"ciba-inbox:{device.identity_id}") or {"ids": []}
+        pending = []
+        for auth_req_id in inbox["ids"]:
+            txn = self._store.get(f"ciba:{auth_req_id}")
+            if txn and txn["status"] == "pending" and time.time() <= txn["expires_at"]:
+                pending.append(self._describe(auth_req_id, txn))
+        return pending
+
+    def decide(self, auth_req_id: str, *, device_id: str, signed_request: str, decision: str,
+               passcode: str | None) -> dict[str, Any]:
+        if decision not in ("approve", "deny"):
+            raise InvalidInput("decision must be approve or deny.", "decision ต้องเป็น approve หรือ deny",
+                               field="decision")
+        device = self._identities.active_device(device_id)
+        payload = verify_signed_request(signed_request, device.public_jwk, purpose="backchannel")
+        if payload.get("request") != auth_req_id or payload.get("decision") != decision \
+                or payload.get("device") != device_id:
+            raise BadSignature("The signed request does not cover this request and decision.",
+                               "ลายมือชื่อไม่ตรงกับคำขอและการตัดสินใจนี้")
+        claim_nonce(self._store, device_id, payload)
+        txn = self._load_for_app(auth_req_id, device.identity_id)
+        if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
+            raise SigninAlreadyDecided()
+        client = self._clients.get(txn["request"]["client_id"])
+        if client is None:
+            raise SigninNotFound()
+        try:
+            if decision == "approve":
+                self._approve(auth_req_id, txn, client, device, passcode)
+            else:
+                txn["status"], txn["reason"] = "denied", "The citizen refused the request."
+                with self._db.transaction() as session:
+                    record(session, "ciba.denied", identity_id=device.identity_id, client_id=client.client_id)
+        except (AssuranceTooLow, AccessDenied):
+            raise
+        except Exception:
+            self._store.delete(f"ciba:{auth_req_id}:lock")
+            raise
+        finally:
+            if txn["status"] != "pending":
+                self._store.put(f"ciba:{auth_req_id}", txn, max(txn["expires_at"] - time.time(), 1) + 300)
+                self._ping(client, auth_req_id, txn)
+        return {"status": txn["status"]}
+
+    def _approve(self, auth_req_id: str, txn: dict[str, Any], client: RegisteredClient, device, passcode) -> None:
+        acr_values = tuple(txn["request"]["acr_values"])
+        if not meets(acr_values, device.ial, SIGNIN_AAL):
+            txn["status"], txn["reason"] = "denied", "The citizen's identity assurance level is below acr_values."
+            raise AssuranceTooLow(f"This e-Service requires a higher identity assurance level than yours "
+                                  f"(IAL {device.ial}).", f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน "
+                                  f"(IAL {device.ial})", ial=device.ial, acr_values=list(acr_values))
+        self._identities.check_passcode(device.identity_id, passcode or "",
+                                        context={"client_id": client.client_id, "channel": "backchannel"})
+        approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id, pid=device.pid,
+                                  ial=device.ial, auth_time=int(time.time()), acr=acr_for(device.ial, SIGNIN_AAL),
+                                  amr=AMR_APP_PASSCODE,
+                                  seconds_to_approve=round(time.time() - txn["created_at"], 2))
+        txn["grant_id"] = self._grants.record_grant(client, list(txn["request"]["scopes"]), approved,
+                                                    channel="backchannel")
+        txn["approved"] = asdict(approved) | {"amr": list(approved.amr)}
+        txn["status"] = "approved"
+
+    def _ping(self, client: RegisteredClient, auth_req_id: str, txn: dict[str, Any]) -> None:
+        token = txn["request"].get("client_notification_token")
+        endpoint = client.backchannel_client_notification_endpoint
+        if client.backchannel_token_delivery_mode == "ping" and token and endpoint:
+            self._notify(endpoint, token, auth_req_id)
+
+
+def send_ping(endpoint: str, token: str, auth_req_id: str) -> bool:
+    """CIBA Core §10.2: POST ``{"auth_req_id"}`` with the client's notification token as Bearer."""
+    try:
+        response = httpx.post(endpoint, json={"auth_req_id": auth_req_id},
+                              headers={"Authorization": f"Bearer {token}"}, timeout=5)
+    except httpx.HTTPError as exc:
+        log.warning("ping to %s failed: %s", endpoint, type(exc).__name__)
+        return False
+    if response.status_code >= 300:
+        log.warning("ping to %s answered %s", endpoint, response.status_code)
+    return response.status_code < 300
+
+
+def _ping_in_background(endpoint: str, token: str, auth_req_id: str) -> None:
+    threading.Thread(target=send_ping, args=(endpoint, token, auth_req_id), daemon=True).start()
