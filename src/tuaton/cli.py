@@ -126,8 +126,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
                   subject_type: str = typer.Option("pairwise"),
                   id_token_alg: str = typer.Option("ES256"),
                   purpose: str = typer.Option("", help="Why the agency needs the data"),
-                  ciba: str = typer.Option(None, "--backchannel", help="Allow backchannel sign-in (CIBA): poll or ping"),
-                  notification_endpoint: str = typer.Option(None, help="Ping mode: where Tuaton says a result is ready"),
+                  ciba: str = typer.Option(None, "--backchannel", help="CIBA: poll or ping"),
+                  notification_endpoint: str = typer.Option(None, help="CIBA ping: where to notify"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Register an agency's client and print its credentials."""
     from tuaton.errors import InvalidInput
