@@ -1,0 +1,30 @@
+"""The citizen app as a mobile web app: its page, manifest and service worker (served under /app
+so the worker's scope is the app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+
+from tuaton.web_support import lang_of, page
+
+router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).parent.parent / "static" / "app"
+
+
+@router.get("/app")
+def app_shell(request: Request) -> Response:
+    return page(request, "app.html", lang_of(request))
+
+
+@router.get("/app/manifest.webmanifest")
+def manifest() -> Response:
+    return FileResponse(STATIC / "manifest.webmanifest", media_type="application/manifest+json")
+
+
+@router.get("/app/sw.js")
+def service_worker() -> Response:
+    return FileResponse(STATIC / "sw.js", media_type="text/javascript",
+                        headers={"Service-Worker-Allowed": "/app", "Cache-Control": "no-cache"})

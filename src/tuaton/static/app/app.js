@@ -1,0 +1,360 @@
+// Tuaton — the citizen app as a mobile web app. The same device API as `tuaton app` (one protocol,
+// two clients). The device key is a non-extractable WebCrypto P-256 key kept in IndexedDB: the
+// page can sign with it but never read it. JWS is jose's (vendored); QR decoding jsQR's.
+import { CompactSign, exportJWK, base64url } from "/static/vendor/jose-subset.js";
+
+const main = document.getElementById("app");
+const enc = new TextEncoder();
+let lang = localStorage.getItem("tuaton_lang") || ((navigator.language || "th").startsWith("en") ? "en" : "th");
+const t = (th, en) => (lang === "th" ? th : en);
+
+// -- small DOM helper: text always as textContent, never as HTML --------------------------------
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (v !== null && v !== undefined && v !== false) el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+function screen(title, ...content) {
+  main.replaceChildren(h("header", { class: "app-bar" },
+    h("button", { id: "home", class: "link", onclick: home }, "Tuaton · ตัวตน"),
+    h("button", { id: "lang", class: "link", onclick: () => { lang = lang === "th" ? "en" : "th";
+      localStorage.setItem("tuaton_lang", lang); document.documentElement.lang = lang; home(); } },
+      lang === "th" ? "English" : "ภาษาไทย")),
+    h("h1", {}, title), ...content);
+}
+function problemText(body, status) {
+  if (!body) return t("เชื่อมต่อไม่ได้", "Cannot connect") + ` (${status})`;
+  const th = body.detail_th, en = body.detail || body.error_description || body.title;
+  return lang === "th" && th ? th : (en || th || String(status));
+}
+function showError(message) {
+  const box = document.getElementById("error") || main.appendChild(h("p", { id: "error", class: "error", role: "alert" }));
+  box.textContent = message;
+}
+
+// -- the device: IndexedDB ---------------------------------------------------------------------
+function db() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open("tuaton", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("kv");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+async function kv(mode, fn) {
+  const d = await db();
+  return new Promise((resolve, reject) => {
+    const tx = d.transaction("kv", mode); const req = fn(tx.objectStore("kv"));
+    tx.oncomplete = () => resolve(req && req.result); tx.onerror = () => reject(tx.error);
+  });
+}
+const load = (key) => kv("readonly", (s) => s.get(key));
+const save = (key, value) => kv("readwrite", (s) => s.put(value, key));
+const forget = (key) => kv("readwrite", (s) => s.delete(key));
+
+// -- signing -----------------------------------------------------------------------------------
+async function newKey() {
+  // extractable: false — the private key can sign but can never be exported, not even by this page.
+  const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+  const jwk = await exportJWK(pair.publicKey);
+  return { privateKey: pair.privateKey, publicJwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } };
+}
+async function sign(privateKey, payload, header = { alg: "ES256" }) {
+  return new CompactSign(enc.encode(JSON.stringify(payload))).setProtectedHeader(header).sign(privateKey);
+}
+const nonce = () => base64url.encode(crypto.getRandomValues(new Uint8Array(16)));
+const now = () => Math.floor(Date.now() / 1000);
+
+async function api(method, path, body, headers = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers } };
+  if (body instanceof FormData) init.body = body;
+  else if (body !== undefined) { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
+  let response;
+  try { response = await fetch(path, init); } catch (e) { throw new Error(t("ไม่มีการเชื่อมต่ออินเทอร์เน็ต", "You are offline")); }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) { const err = new Error(problemText(data, response.status)); err.body = data; err.status = response.status; throw err; }
+  return data;
+}
+
+// -- passcode keypad -----------------------------------------------------------------------------
+function keypad(prompt, onDone) {
+  let digits = "";
+  const dots = h("div", { id: "passcode-dots", class: "dots", "aria-live": "polite" });
+  const paint = () => { dots.textContent = "●".repeat(digits.length) + "○".repeat(8 - digits.length); };
+  paint();
+  const key = (d) => h("button", { class: "key", "data-key": d, onclick: async () => {
+    if (d === "⌫") digits = digits.slice(0, -1); else if (digits.length < 8) digits += d;
+    paint();
+    if (digits.length === 8) { const code = digits; digits = ""; paint(); await onDone(code); }
+  } }, d);
+  return h("section", { class: "keypad", id: "keypad" }, h("p", {}, prompt), dots,
+    h("div", { class: "keys" }, ..."123456789".split("").map(key), h("span"), key("0"), key("⌫")));
+}
+function askPasscodeTwice(onDone) {
+  const area = h("div");
+  area.append(keypad(t("ตั้งรหัสผ่าน 8 หลัก", "Choose an 8-digit passcode"), async (first) => {
+    area.replaceChildren(keypad(t("ใส่รหัสผ่านอีกครั้ง", "Enter it again"), (second) => onDone(first, second)));
+  }));
+  return area;
+}
+
+// -- QR scanning with the camera ---------------------------------------------------------------
+function scanner(onCode, pasteLabel) {
+  const video = h("video", { id: "camera", playsinline: true, muted: true, autoplay: true });
+  const canvas = h("canvas", { hidden: true });
+  const status = h("p", { id: "scan-status" }, t("กำลังเปิดกล้อง…", "Starting the camera…"));
+  const paste = h("input", { id: "paste", type: "url", placeholder: pasteLabel, autocomplete: "off" });
+  let stream = null, done = false;
+  const finish = (text) => { if (done) return; done = true; if (stream) stream.getTracks().forEach((tr) => tr.stop()); onCode(text.trim()); };
+  const tick = () => {
+    if (done) return;
+    if (video.readyState >= 2 && video.videoWidth) {
+      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+      const ctx = canvas.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0);
+      const found = window.jsQR(ctx.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height);
+      if (found && found.data) { finish(found.data); return; }
+    }
+    requestAnimationFrame(tick);
+  };
+  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then((s) => {
+    stream = s; video.srcObject = s; status.textContent = t("เล็งกล้องไปที่คิวอาร์โค้ด", "Point the camera at the QR code"); tick();
+  }).catch(() => { status.textContent = t("ใช้กล้องไม่ได้ วางลิงก์แทน", "No camera: paste the link instead"); });
+  return h("section", { class: "scanner" }, video, canvas, status,
+    h("label", { for: "paste" }, t("หรือวางลิงก์", "Or paste the link")), paste,
+    h("button", { id: "paste-go", onclick: () => paste.value && finish(paste.value) }, t("ดำเนินการต่อ", "Continue")));
+}
+
+// -- photos: camera capture, file input fallback ------------------------------------------------
+function photoStep(label, facing, onPhoto) {
+  const video = h("video", { playsinline: true, muted: true, autoplay: true, class: "capture" });
+  const file = h("input", { type: "file", accept: "image/*", capture: facing === "user" ? "user" : "environment",
+    id: "photo-file", onchange: () => file.files[0] && done(file.files[0]) });
+  let stream = null;
+  const done = (blob) => { if (stream) stream.getTracks().forEach((tr) => tr.stop()); onPhoto(blob); };
+  navigator.mediaDevices.getUserMedia({ video: { facingMode: facing } }).then((s) => { stream = s; video.srcObject = s; })
+    .catch(() => video.remove());
+  const shoot = () => {
+    const c = h("canvas"); c.width = video.videoWidth || 640; c.height = video.videoHeight || 480;
+    c.getContext("2d").drawImage(video, 0, 0, c.width, c.height);
+    c.toBlob((b) => done(b), "image/jpeg", 0.92);
+  };
+  return h("section", {}, h("p", {}, label), video,
+    h("button", { id: "shoot", onclick: shoot }, t("ถ่ายรูป", "Take the photo")),
+    h("label", { for: "photo-file" }, t("หรือเลือกไฟล์รูป", "Or choose a photo file")), file);
+}
+
+// -- home ------------------------------------------------------------------------------------
+async function home() {
+  const device = await load("device");
+  if (!device) {
+    screen(t("ยืนยันตัวตนครั้งแรก", "Prove who you are, once"),
+      h("p", {}, t("เลือกวิธีลงทะเบียน", "Choose how to enrol")),
+      h("button", { id: "enrol-office", onclick: enrolAtOffice }, t("ลงทะเบียนที่สำนักทะเบียน (สแกนคิวอาร์ของเจ้าหน้าที่)", "At a registrar office (scan the officer's QR)")),
+      h("button", { id: "enrol-self", onclick: selfEnrol }, t("ลงทะเบียนด้วยตนเอง (ถ่ายรูปบัตรและใบหน้า)", "By yourself (photos of your card and face)")));
+    return;
+  }
+  screen(t("ตัวตนดิจิทัลของท่าน", "Your digital identity"),
+    h("p", { id: "who" }, `${device.pid.slice(0, 1)}-XXXX-XXXXX-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · IAL ${device.ial}`),
+    h("button", { id: "scan", onclick: scanSignin }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
+    h("button", { id: "requests", onclick: requests }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
+    h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
+    h("a", { id: "history", class: "button", href: "/me/history" }, t("ประวัติและความยินยอม", "History and consents")));
+}
+
+// -- enrolment at a registrar office -------------------------------------------------------------
+function enrolAtOffice() {
+  const pid = h("input", { id: "pid", inputmode: "numeric", maxlength: "17", autocomplete: "off" });
+  screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"),
+    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ยอมรับข้อกำหนดการใช้บริการ", " I accept the terms of service")),
+    h("label", { for: "pid" }, t("เลขประจำตัวประชาชน 13 หลัก", "Your 13-digit citizen ID")), pid,
+    h("button", { id: "pid-next", onclick: () => {
+      if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนด", "Please accept the terms"));
+      const id = pid.value.replace(/\D/g, "");
+      screen(t("สแกนคิวอาร์ของเจ้าหน้าที่", "Scan the officer's QR code"),
+        scanner((code) => bindAtOffice(id, code), t("ลิงก์จากจอของเจ้าหน้าที่", "The link on the officer's screen")));
+    } }, t("ถัดไป", "Next")));
+}
+async function bindAtOffice(pid, payload) {
+  const code = payload.replace(/\/+$/, "").split("/").pop();
+  try {
+    const key = await newKey();
+    const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
+    const bound = await api("POST", "/api/app/v1/office-enrolments", { code, pid, accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
+    finishEnrolment(bound.id, bound.token, key, bound.card.pid);
+  } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
+}
+function finishEnrolment(id, token, key, pid) {
+  const auth = { Authorization: `Bearer ${token}` };
+  screen(t("ตั้งรหัสผ่าน", "Choose your passcode"), askPasscodeTwice(async (first, second) => {
+    try {
+      await api("POST", `/api/app/v1/enrolments/${id}/passcode`, { passcode: first, passcode_confirmation: second }, auth);
+      const done = await api("POST", `/api/app/v1/enrolments/${id}/consent`, { accept: true, passcode: first }, auth);
+      await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
+      await forget("card");
+      screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, `IAL ${done.ial}`),
+        h("button", { onclick: home }, t("เริ่มใช้งาน", "Start")));
+    } catch (e) { showError(e.message); }
+  }));
+}
+
+// -- self-enrolment ------------------------------------------------------------------------------
+async function selfEnrol() {
+  try {
+    const key = await newKey();
+    const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
+    const started = await api("POST", "/api/app/v1/enrolments", { accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
+    const base = `/api/app/v1/enrolments/${started.id}`, auth = { Authorization: `Bearer ${started.token}` };
+    const upload = async (path, fields) => { const f = new FormData(); for (const [k, v] of Object.entries(fields)) f.append(k, v, `${k}.jpg`); return api("POST", base + path, f, auth); };
+    screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
+      try {
+        await upload("/card-front", { photo: front });
+        screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), photoStep(t("ด้านที่มีรหัสเลเซอร์", "The side with the laser code"), "environment", async (back) => {
+          try { const read = await upload("/card-back", { photo: back }); confirmCard(base, auth, read.card, key, upload); } catch (e) { showError(e.message); }
+        }));
+      } catch (e) { showError(e.message); }
+    }));
+  } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
+}
+function confirmCard(base, auth, card, key, upload) {
+  const field = (name, label) => [h("label", { for: name }, label), h("input", { id: name, value: card[name] || "" })];
+  screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"),
+    ...field("pid", t("เลขประจำตัวประชาชน", "Citizen ID")), ...field("given_name_th", t("ชื่อ", "Given name (Thai)")),
+    ...field("family_name_th", t("นามสกุล", "Family name (Thai)")), ...field("birth_date", t("วันเกิด (ค.ศ. YYYY-MM-DD)", "Birth date (YYYY-MM-DD)")),
+    ...field("laser_code", t("รหัสหลังบัตร", "Laser code")),
+    h("button", { id: "card-ok", onclick: async () => {
+      const v = (n) => document.getElementById(n).value.trim();
+      try {
+        const confirmed = await api("POST", base + "/card-data", { pid: v("pid"), laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: v("birth_date") }, auth);
+        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
+          screen(t("หันศีรษะ", "Turn your head"), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
+            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, v("pid")); } catch (e) { showError(e.message); }
+          }));
+        }));
+      } catch (e) { showError(e.message); }
+    } }, t("ข้อมูลถูกต้อง", "This is correct")));
+}
+
+// -- QR sign-in -----------------------------------------------------------------------------------
+function signinId(text) {
+  let payload = text;
+  if (payload.startsWith("tuaton://")) payload = new URL(payload).searchParams.get("payload") || "";
+  if (!payload.includes("://")) return payload;
+  const url = new URL(payload);
+  if (url.origin !== location.origin) throw new Error(t("คิวอาร์นี้ไม่ใช่ของ Tuaton นี้ แอปจะไม่ส่งการอนุมัติไปที่อื่น", `This QR code belongs to ${url.origin}; the app will not send your approval there.`));
+  const parts = url.pathname.split("/").filter(Boolean);
+  if (parts.length !== 2 || parts[0] !== "s") throw new Error(t("ไม่ใช่คิวอาร์สำหรับเข้าสู่ระบบ", "This is not a Tuaton sign-in QR code."));
+  return parts[1];
+}
+function scanSignin() {
+  screen(t("สแกนคิวอาร์เพื่อเข้าสู่ระบบ", "Scan the sign-in QR code"), scanner(async (text) => {
+    try { approval(await api("GET", `/api/app/v1/signins/${signinId(text)}`)); } catch (e) { screen(t("เข้าสู่ระบบไม่ได้", "Cannot sign in")); showError(e.message); }
+  }, t("ลิงก์เข้าสู่ระบบ", "Sign-in link")));
+}
+function agencyBlock(agency, claims, extra) {
+  return h("section", { class: "approval" },
+    h("img", { src: `/agencies/logo/${encodeURIComponent(agency.client_id)}.png`, alt: "", class: "agency-logo", onerror: (e) => e.target.remove() }),
+    h("h2", { id: "agency-name" }, lang === "th" ? agency.name_th : agency.name_en),
+    extra, h("p", {}, lang === "th" ? agency.purpose_th : agency.purpose_en),
+    h("p", {}, t("ข้อมูลที่จะส่งให้:", "Data it will receive:")),
+    h("ul", { id: "claims" }, ...claims.map((c) => h("li", {}, lang === "th" ? c.label_th : c.label_en))));
+}
+async function approval(signin) {
+  const device = await load("device");
+  const decide = async (decision, passcode) => {
+    const signed = await sign(device.privateKey, { purpose: "signin", signin: signin.id, challenge: signin.challenge, decision, device: device.device_id, nonce: nonce(), iat: now() });
+    return api("POST", `/api/app/v1/signins/${signin.id}/decision`, { device_id: device.device_id, decision, signed_request: signed, passcode: passcode || null });
+  };
+  screen(t("ยืนยันการเข้าสู่ระบบ", "Confirm the sign-in"),
+    agencyBlock(signin.agency, signin.claims, h("p", { id: "reference" }, t("รหัสอ้างอิง ", "Reference ") + signin.reference)),
+    keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
+      try { const r = await decide("approve", code); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen."))); }
+      catch (e) { showError(e.message); }
+    }),
+    h("button", { id: "deny", class: "secondary", onclick: async () => {
+      try { await decide("deny"); screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" }, "")); } catch (e) { showError(e.message); }
+    } }, t("ปฏิเสธ", "Refuse")));
+}
+
+// -- backchannel requests (meeting check-in, call centres) --------------------------------------
+async function requests() {
+  const device = await load("device");
+  try {
+    const signed = await sign(device.privateKey, { purpose: "inbox", nonce: nonce(), iat: now() });
+    const { requests: list } = await api("POST", "/api/app/v1/backchannel-requests", { device_id: device.device_id, signed_request: signed });
+    screen(t("คำขอยืนยันตัวตน", "Requests to confirm it's you"),
+      list.length ? h("ul", { id: "request-list" }, ...list.map((r) => h("li", {}, h("button", { class: "request", onclick: () => backchannelApproval(r) },
+        `${lang === "th" ? r.agency.name_th : r.agency.name_en} — ${r.binding_message || ""}`)))) : h("p", { id: "no-requests" }, t("ไม่มีคำขอ", "Nothing waiting")));
+  } catch (e) { screen(t("คำขอยืนยันตัวตน", "Requests")); showError(e.message); }
+}
+async function backchannelApproval(r) {
+  const device = await load("device");
+  const decide = async (decision, passcode) => {
+    const signed = await sign(device.privateKey, { purpose: "backchannel", request: r.id, decision, device: device.device_id, nonce: nonce(), iat: now() });
+    return api("POST", `/api/app/v1/backchannel-requests/${encodeURIComponent(r.id)}/decision`, { device_id: device.device_id, decision, signed_request: signed, passcode: passcode || null });
+  };
+  screen(t("ยืนยันตัวตน", "Confirm it's you"),
+    agencyBlock(r.agency, r.claims, h("p", { id: "binding-message", class: "binding" }, r.binding_message || "")),
+    keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
+      try { const res = await decide("approve", code); screen(t("ยืนยันแล้ว", "Confirmed"), h("p", { id: "result", "data-status": res.status }, r.binding_message || "")); } catch (e) { showError(e.message); }
+    }),
+    h("button", { id: "deny", class: "secondary", onclick: async () => { try { await decide("deny"); requests(); } catch (e) { showError(e.message); } } }, t("ปฏิเสธ", "Refuse")));
+}
+
+// -- the digital ID card ----------------------------------------------------------------------------
+const b64json = (part) => JSON.parse(new TextDecoder().decode(base64url.decode(part)));
+function disclosures(credential) {
+  return credential.split("~").slice(1).filter(Boolean).map((d) => ({ encoded: d, name: b64json(d)[1], value: b64json(d)[2] }));
+}
+async function cardScreen() {
+  const device = await load("device");
+  const card = await load("card");
+  const life = card ? card.expires_at - card.fetched_at : 1;
+  if (card && card.expires_at - now() > life / 2) return showCard(device, card);
+  if (card && card.expires_at > now() && !navigator.onLine) return showCard(device, card);
+  screen(t("บัตรประชาชนดิจิทัล", "Digital ID card"), keypad(t("ใส่รหัสผ่านเพื่อรับบัตร", "Enter your passcode to get your card"), async (code) => {
+    try {
+      const signed = await sign(device.privateKey, { purpose: "card", nonce: nonce(), iat: now() });
+      const body = await api("POST", "/api/app/v1/card", { device_id: device.device_id, signed_request: signed, passcode: code });
+      const type = await api("GET", new URL(b64json(body.credential.split(".")[1]).vct).pathname);
+      const stored = { ...body, fetched_at: now(), presentations: type.presentations };
+      await save("card", stored);
+      showCard(device, stored);
+    } catch (e) { showError(e.message); }
+  }));
+}
+function showCard(device, card) {
+  const claims = Object.fromEntries(disclosures(card.credential).map((d) => [d.name, d.value]));
+  const face = claims.picture ? h("img", { src: claims.picture, alt: t("รูปถ่าย", "Photo"), class: "card-photo", id: "card-photo" }) : null;
+  const qrBox = h("div", { id: "card-qr", class: "qr" });
+  const choices = Object.entries(card.presentations).map(([key, p]) => h("button", { class: "showing", "data-showing": key, onclick: () => presentCard(device, card, key, p.claims, qrBox) }, lang === "th" ? p.label_th : p.label_en));
+  screen(t("บัตรประชาชนดิจิทัล", "Digital ID card"),
+    h("section", { class: "id-card", id: "id-card" }, face,
+      h("p", { id: "card-name" }, claims.name || ""), h("p", {}, claims.name_en || ""),
+      h("p", { id: "card-pid" }, claims.pid || ""), h("p", {}, t("วันเกิด ", "Born ") + (claims.birthdate || ""))),
+    h("p", {}, t("แสดงให้ผู้ตรวจสแกน:", "Show a verifier:")), h("div", { class: "showings" }, ...choices), qrBox);
+}
+async function presentCard(device, card, showing, names, box) {
+  const chosen = disclosures(card.credential).filter((d) => names.includes(d.name)).map((d) => d.encoded);
+  const withoutKb = [card.credential.split("~")[0], ...chosen].join("~") + "~";
+  const sdHash = base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(withoutKb))));
+  const kb = await sign(device.privateKey, { iat: now(), aud: card.audience, nonce: nonce(), sd_hash: sdHash }, { alg: "ES256", typ: "kb+jwt" });
+  const presentation = withoutKb + kb;
+  const qr = window.qrcode(0, "L"); qr.addData(presentation, "Byte"); qr.make();
+  box.innerHTML = qr.createSvgTag({ cellSize: 3, margin: 4, scalable: true }); // SVG made by the vendored encoder from our own data
+  box.dataset.presentation = presentation; box.dataset.showing = showing;
+  let left = 60;
+  const timer = h("p", { id: "card-countdown" }, `${left}s`); box.append(timer);
+  const tick = setInterval(() => { left -= 1; timer.textContent = `${left}s`; if (left <= 0 || !box.isConnected) { clearInterval(tick); if (box.isConnected) box.replaceChildren(h("p", {}, t("หมดเวลา แตะเพื่อแสดงใหม่", "Expired: tap to show again"))); } }, 1000);
+}
+
+// -- start -----------------------------------------------------------------------------------------
+document.documentElement.lang = lang;
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
+const deepLink = new URLSearchParams(location.search).get("signin");
+if (deepLink) load("device").then((d) => d ? api("GET", `/api/app/v1/signins/${signinId(deepLink)}`).then(approval).catch((e) => { home().then(() => showError(e.message)); }) : home());
+else home();
