@@ -1,0 +1,161 @@
+"""The citizen app (PWA) in a real headless Chromium whose camera is a fake one playing a video
+of the QR code a person would point the phone at: an enrolment at a registrar office, a QR
+sign-in, and the digital ID card shown to the verifier page."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+import segno
+from PIL import Image
+
+from tests.conftest import REQUIRE_SERVICES
+from tests.e2e.test_browser_signin import ARGS, CHROMIUM
+from tests.live import free_port, thread_server
+from tests.proofing.test_office_enrolment import Station
+from tuaton.services import build_services
+from tuaton.storage.ephemeral import MemoryStore, RedisStore
+from tuaton.web import create_app
+
+pytestmark = pytest.mark.e2e
+PASSCODE = "50738261"
+
+
+def camera_video(path: Path, text: str) -> Path:
+    """A Y4M video (one frame, looped by Chromium) showing the QR code of ``text``."""
+    png = io.BytesIO()
+    segno.make(text, error="l" if len(text) > 500 else "m").save(png, kind="png", scale=4, border=4)
+    code = Image.open(png).convert("L")
+    width, height = (max(640, code.width + 40) + 15) // 16 * 16, (max(480, code.height + 40) + 15) // 16 * 16
+    frame = Image.new("L", (width, height), 255)
+    frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
+    with path.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\nFRAME\n".encode())
+        out.write(frame.tobytes() + bytes([128]) * (width * height // 2))
+    return path
+
+
+@pytest.fixture
+def live(services, settings, database):
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    store = RedisStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else MemoryStore()
+    system = build_services(settings.model_copy(update={"issuer": issuer}), database=database, store=store,
+                            migrate=False)
+    app = create_app(services=system)
+    with thread_server(app, port):
+        yield issuer, system, app
+
+
+@pytest.fixture
+def phone(tmp_path):
+    """A device with a camera that sees ``video``: the citizen's phone keeps one browser profile
+    (IndexedDB survives between launches); the verifier's is another."""
+    if not shutil.which("chromium"):
+        message = "Debian chromium is not installed (make browser installs it)"
+        if REQUIRE_SERVICES:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    @contextmanager
+    def open_with_camera(video: Path, origin: str, profile: str = "phone"):
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                str(tmp_path / profile), executable_path=CHROMIUM, locale="th-TH",
+                args=[*ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+                      f"--use-file-for-fake-video-capture={video}"])
+            context.grant_permissions(["camera"], origin=origin)
+            try:
+                yield context.pages[0] if context.pages else context.new_page()
+            finally:
+                context.close()
+    return open_with_camera
+
+
+def type_passcode(page, code: str = PASSCODE) -> None:
+    for digit in code:
+        page.click(f'#keypad .key[data-key="{digit}"]')
+
+
+def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, personas, tmp_path):
+    issuer, system, app = live
+    citizen = personas[2]
+
+    # 1. At the registrar office: the officer reads the card and the fingerprint, the app scans the QR.
+    station = Station(app, system, "somsak")
+    visit = station.read_card(citizen["pid"])
+    assert station.scan(visit).status_code in (200, 303)
+    office_qr = station.qr_payload(visit)
+    with phone(camera_video(tmp_path / "office.y4m", office_qr), issuer) as page:
+        page.goto(issuer + "/app")
+        page.click("#enrol-office")
+        page.check("#terms")
+        page.fill("#pid", citizen["pid"])
+        page.click("#pid-next")
+        page.wait_for_selector("#keypad", timeout=15_000)  # the fake camera's QR was read
+        type_passcode(page)
+        page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+        type_passcode(page)
+        page.wait_for_selector("#enrolled")
+        assert page.locator("#enrolled").inner_text() == "IAL 3"
+        # The private key is in IndexedDB and cannot be read out, not even by the app's own page.
+        extractable = page.evaluate("""async () => {
+            const db = await new Promise((ok) => {
+                const r = indexedDB.open('tuaton', 1); r.onsuccess = () => ok(r.result); });
+            const device = await new Promise((ok) => {
+                const r = db.transaction('kv').objectStore('kv').get('device'); r.onsuccess = () => ok(r.result); });
+            let exported = true;
+            try { await crypto.subtle.exportKey('jwk', device.privateKey); } catch (e) { exported = false; }
+            return [device.privateKey.extractable, exported, 'd' in device.publicJwk];
+        }""")
+        assert extractable == [False, False, False]
+
+    # 2. A QR sign-in: the agency's page shows a QR code, the phone's camera reads it.
+    agency = system.clients.create(name_en="Land Department e-Service", name_th="บริการกรมที่ดิน",
+                                   redirect_uris=["https://land.example.go.th/cb"], scopes=["openid", "name"],
+                                   purpose_th="ตรวจสอบโฉนด", purpose_en="Check your title deeds")
+    browser = httpx.Client(base_url=issuer)
+    shown = browser.get("/oauth2/authorize", params={
+        "client_id": agency.client.client_id, "redirect_uri": "https://land.example.go.th/cb",
+        "response_type": "code", "scope": "openid name", "state": "s1", "nonce": "n1"})
+    payload, status_url = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"',
+                                    shown.text).groups()
+    with phone(camera_video(tmp_path / "signin.y4m", payload), issuer) as page:
+        page.goto(issuer + "/app")
+        page.click("#scan")
+        page.wait_for_selector("#agency-name", timeout=15_000)
+        assert page.locator("#agency-name").inner_text() == "บริการกรมที่ดิน"
+        assert "ชื่อ-นามสกุล (ภาษาไทย)" in page.locator("#claims").inner_text()
+        type_passcode(page)
+        page.wait_for_selector("#result[data-status='approved']")
+        status = browser.get(status_url, headers={"Accept": "application/json"}).json()
+        assert status["status"] == "approved" and "code=" in status["redirect_to"]
+
+        # 3. The digital ID card: fetched with the passcode, shown as "20 or older" only.
+        page.click("#home")
+        page.click("#card")
+        type_passcode(page)
+        page.wait_for_selector("#id-card")
+        assert page.locator("#card-pid").inner_text() == citizen["pid"]
+        assert page.evaluate("document.querySelector('#card-photo').naturalWidth") > 0
+        page.click("button[data-showing='age-over-20']")
+        page.wait_for_selector("#card-qr svg")
+        presentation = page.locator("#card-qr").get_attribute("data-presentation")
+        assert citizen["given_name_th"] not in presentation
+
+
+    # 4. The verifier's own device points its camera at the phone's screen.
+    with phone(camera_video(tmp_path / "card.y4m", presentation), issuer, profile="verifier") as verifier:
+        verifier.goto(issuer + "/verify")
+        verifier.wait_for_selector("#verify-result[data-valid='true']", timeout=15_000)
+        assert verifier.locator("[data-claim='age_over_20']").inner_text().endswith("ใช่")
+        assert verifier.locator("[data-claim]").count() == 1  # nothing else was disclosed
+        verifier.click("#verify")  # the same QR code again (the scanned content is in the box)
+        verifier.wait_for_selector("#verify-result[data-valid='false']")
+        assert "สแกนไปแล้ว" in verifier.locator("#verify-reason").inner_text()
