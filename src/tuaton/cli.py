@@ -306,6 +306,31 @@ def app_approve(payload: str = typer.Argument(..., help="The QR payload (a URL) 
                                  f"(reference {result['reference']})")
 
 
+@app_app.command("requests")
+def app_requests(device: Path = typer.Option(..., help="The device file from 'tuaton app enroll'"),
+                 passcode: str = typer.Option(None, help="Approve every waiting request with this passcode"),
+                 deny: bool = typer.Option(False, help="Refuse every waiting request instead"),
+                 as_json: bool = typer.Option(False, "--json")) -> None:
+    """Agencies' backchannel requests waiting for you (meeting check-in, call centres): list them,
+    or answer them all with --passcode (approve) or --deny."""
+    from tuaton.appclient.client import AppClient, AppError, DeviceFile
+    try:
+        device_file = DeviceFile.load(device)
+        client = AppClient(device_file.issuer)
+        pending = client.backchannel_requests(device_file)
+        answered = []
+        if passcode or deny:
+            for request in pending:
+                result = client.decide_backchannel(request["id"], device_file, passcode, approve=not deny)
+                answered.append({"id": request["id"], "status": result["status"]})
+    except AppError as exc:
+        _fail(str(exc))
+    lines = [f"{r['agency']['name_en']}: {r['binding_message'] or '(no message)'}" for r in pending]
+    if answered:
+        lines = [f"{line} → {a['status']}" for line, a in zip(lines, answered, strict=True)]
+    _app_result({"requests": pending, "answered": answered}, as_json, "\n".join(lines) or "nothing waiting")
+
+
 @app_app.command("card")
 def app_card(device: Path = typer.Option(..., help="The device file from 'tuaton app enroll'"),
              passcode: str = typer.Option(None, help="Needed to fetch or renew the card (online)"),
