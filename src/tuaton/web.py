@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from tuaton.agencies.routes import router as agencies_router
     from tuaton.appclient.routes import router as pwa_router
     from tuaton.card.routes import router as card_router
+    from tuaton.citizen.app_routes import router as citizen_app_router
     from tuaton.citizen.routes import router as citizen_router
     from tuaton.dashboard.routes import router as console_router
     from tuaton.identity.routes import router as identity_router
@@ -194,7 +195,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
                    registry_router, portal_router, agencies_router, review_router, console_router, citizen_router,
-                   card_router, pwa_router, health.router):
+                   citizen_app_router, card_router, pwa_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     return app

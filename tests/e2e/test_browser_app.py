@@ -149,8 +149,30 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         presentation = page.locator("#card-qr").get_attribute("data-presentation")
         assert citizen["given_name_th"] not in presentation
 
+        # 4. A backchannel request (a call centre) answered in the app, then the history.
+        call_centre = system.clients.create(name_en="Revenue call centre", name_th="ศูนย์บริการสรรพากร",
+                                            redirect_uris=["https://rd.example.go.th/cb"], scopes=["openid", "pid"],
+                                            backchannel_mode="poll")
+        asked = httpx.post(issuer + "/oauth2/bc-authorize", auth=(call_centre.client.client_id,
+                                                                  call_centre.client_secret),
+                           data={"scope": "openid pid", "login_hint": citizen["pid"], "binding_message": "RD-4521"})
+        assert asked.status_code == 200, asked.text
+        page.click("#home")
+        page.click("#requests")
+        page.click("#request-list button.request")
+        assert page.locator("#binding-message").inner_text() == "RD-4521"
+        type_passcode(page)
+        page.wait_for_selector("#result[data-status='approved']")
+        page.click("#home")
+        page.click("#history")
+        page.wait_for_selector("#consents")
+        assert "บริการกรมที่ดิน" in page.locator("#signins").inner_text()
+        page.click(f"#consents li[data-client='{agency.client.client_id}'] button.withdraw")
+        page.wait_for_selector(f"#consents li[data-client='{agency.client.client_id}']", state="detached")
+        assert page.locator(f"#consents li[data-client='{call_centre.client.client_id}']").count() == 1
 
-    # 4. The verifier's own device points its camera at the phone's screen.
+
+    # 5. The verifier's own device points its camera at the phone's screen.
     with phone(camera_video(tmp_path / "card.y4m", presentation), issuer, profile="verifier") as verifier:
         verifier.goto(issuer + "/verify")
         verifier.wait_for_selector("#verify-result[data-valid='true']", timeout=15_000)

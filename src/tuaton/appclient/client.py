@@ -244,3 +244,16 @@ class AppClient:
         return self._call("POST", f"/api/app/v1/backchannel-requests/{auth_req_id}/decision", json={
             "device_id": device.device_id, "decision": decision, "signed_request": signed,
             "passcode": passcode if approve else None})
+
+    def history(self, device: DeviceFile) -> dict:
+        """Who used this identity (sign-ins) and the consents still in force."""
+        signed = sign_request(device.key, {"purpose": "history", "nonce": secrets.token_urlsafe(16),
+                                           "iat": int(time.time())})
+        return self._call("POST", "/api/app/v1/me/history", json={
+            "device_id": device.device_id, "signed_request": signed})
+
+    def withdraw_consent(self, device: DeviceFile, client_id: str) -> dict:
+        signed = sign_request(device.key, {"purpose": "withdraw-consent", "client_id": client_id,
+                                           "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})
+        return self._call("POST", f"/api/app/v1/me/consents/{client_id}/withdraw", json={
+            "device_id": device.device_id, "signed_request": signed})

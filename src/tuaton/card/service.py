@@ -28,7 +28,6 @@ from tuaton.card.models import CardCredential
 from tuaton.card.status_list import list_token
 from tuaton.card.verifier import IssuerTrust, VerifiedCard, verify_presentation
 from tuaton.errors import CardNotValid
-from tuaton.identity.devices import claim_nonce, verify_signed_request
 from tuaton.identity.service import Identities
 from tuaton.oidc.keys import SigningKeys
 from tuaton.registry.models import CardState, LifeStatus
@@ -67,9 +66,7 @@ class Cards:
     def issue(self, device_id: str, signed_request: str, passcode: str) -> dict[str, Any]:
         """The citizen's card for the phone that asks: device signature, passcode, then the
         civil registry's current card (a lost, revoked or expired card gets no digital card)."""
-        device = self._identities.active_device(device_id)
-        payload = verify_signed_request(signed_request, device.public_jwk, purpose="card")
-        claim_nonce(self._store, device_id, payload)
+        device, _ = self._identities.authenticate_request(device_id, signed_request, "card", self._store)
         self._identities.check_passcode(device.identity_id, passcode, context={"action": "card"})
         citizen = self._registry.citizen(device.pid)
         card = self._registry.current_card(device.pid)

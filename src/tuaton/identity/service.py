@@ -19,7 +19,7 @@ from tuaton.errors import (
     ProofingRefused,
     WrongPasscode,
 )
-from tuaton.identity.devices import public_device_key, verify_signed_request
+from tuaton.identity.devices import claim_nonce, public_device_key, verify_signed_request
 from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
 from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
 from tuaton.proofing.assurance import IAL_SIMULATED
@@ -27,6 +27,7 @@ from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, c
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
+from tuaton.storage.ephemeral import EphemeralStore
 
 #: Simulated (sandbox) enrolment proves only that the enrollee knows the card's data, which the
 #: registry confirms (ID, names, birth date, laser code): evidence checked against the
@@ -174,6 +175,14 @@ class Identities:
                     .where(Device.id.in_(chunk), Device.status == DeviceStatus.ACTIVE,
                            Identity.status == IdentityStatus.ACTIVE)).scalars())
         return inactive
+
+    def authenticate_request(self, device_id: str, signed_request: str, purpose: str,
+                             store: EphemeralStore) -> tuple[ActiveDevice, dict[str, Any]]:
+        """An app request signed by an active device's key for ``purpose``, good once (its nonce)."""
+        device = self.active_device(device_id)
+        payload = verify_signed_request(signed_request, device.public_jwk, purpose=purpose)
+        claim_nonce(store, device_id, payload)
+        return device, payload
 
     def check_passcode(self, identity_id: str, passcode: str, *, context: dict | None = None) -> None:
         """Verify the passcode; count failures and lock the identity at the limit.

@@ -24,7 +24,6 @@ import httpx
 
 from tuaton.audit.trail import record
 from tuaton.errors import AssuranceTooLow, BadSignature, InvalidInput, SigninAlreadyDecided, SigninNotFound
-from tuaton.identity.devices import claim_nonce, verify_signed_request
 from tuaton.identity.service import Identities
 from tuaton.oidc.authorization import check_scope
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
@@ -206,9 +205,7 @@ class Backchannel:
 
     def inbox(self, device_id: str, signed_request: str) -> list[dict[str, Any]]:
         """The pending requests for this device's citizen (a device-signed, single-use request)."""
-        device = self._identities.active_device(device_id)
-        payload = verify_signed_request(signed_request, device.public_jwk, purpose="inbox")
-        claim_nonce(self._store, device_id, payload)
+        device, _ = self._identities.authenticate_request(device_id, signed_request, "inbox", self._store)
         inbox = self._store.get(f"ciba-inbox:{device.identity_id}") or {"ids": []}
         pending = []
         for auth_req_id in inbox["ids"]:
@@ -222,13 +219,12 @@ class Backchannel:
         if decision not in ("approve", "deny"):
             raise InvalidInput("decision must be approve or deny.", "decision ต้องเป็น approve หรือ deny",
                                field="decision")
-        device = self._identities.active_device(device_id)
-        payload = verify_signed_request(signed_request, device.public_jwk, purpose="backchannel")
+        device, payload = self._identities.authenticate_request(device_id, signed_request, "backchannel",
+                                                                self._store)
         if payload.get("request") != auth_req_id or payload.get("decision") != decision \
                 or payload.get("device") != device_id:
             raise BadSignature("The signed request does not cover this request and decision.",
                                "ลายมือชื่อไม่ตรงกับคำขอและการตัดสินใจนี้")
-        claim_nonce(self._store, device_id, payload)
         txn = self._load_for_app(auth_req_id, device.identity_id)
         if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
             raise SigninAlreadyDecided()

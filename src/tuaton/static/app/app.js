@@ -163,7 +163,7 @@ async function home() {
     h("button", { id: "scan", onclick: scanSignin }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
     h("button", { id: "requests", onclick: requests }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
     h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
-    h("a", { id: "history", class: "button", href: "/me/history" }, t("ประวัติและความยินยอม", "History and consents")));
+    h("button", { id: "history", onclick: historyScreen }, t("ประวัติและความยินยอม", "History and consents")));
 }
 
 // -- enrolment at a registrar office -------------------------------------------------------------
@@ -303,6 +303,31 @@ async function backchannelApproval(r) {
       try { const res = await decide("approve", code); screen(t("ยืนยันแล้ว", "Confirmed"), h("p", { id: "result", "data-status": res.status }, r.binding_message || "")); } catch (e) { showError(e.message); }
     }),
     h("button", { id: "deny", class: "secondary", onclick: async () => { try { await decide("deny"); requests(); } catch (e) { showError(e.message); } } }, t("ปฏิเสธ", "Refuse")));
+}
+
+// -- history and consents ------------------------------------------------------------------------
+async function historyScreen() {
+  const device = await load("device");
+  try {
+    const signed = await sign(device.privateKey, { purpose: "history", nonce: nonce(), iat: now() });
+    const data = await api("POST", "/api/app/v1/me/history", { device_id: device.device_id, signed_request: signed });
+    const name = (x) => (lang === "th" ? x.agency_th : x.agency_en);
+    const labels = (claims) => claims.map((c) => (lang === "th" ? c.label_th : c.label_en)).join(", ");
+    const when = (iso) => new Date(iso).toLocaleString(lang === "th" ? "th-TH" : "en-GB");
+    screen(t("ประวัติและความยินยอม", "History and consents"),
+      h("h2", {}, t("หน่วยงานที่ท่านให้ความยินยอม", "Agencies you have consented to")),
+      data.consents.length ? h("ul", { id: "consents" }, ...data.consents.map((c) => h("li", { "data-client": c.client_id },
+        h("strong", {}, name(c)), h("br"), labels(c.claims),
+        h("button", { class: "secondary withdraw", onclick: async () => {
+          try {
+            const s = await sign(device.privateKey, { purpose: "withdraw-consent", client_id: c.client_id, nonce: nonce(), iat: now() });
+            await api("POST", `/api/app/v1/me/consents/${encodeURIComponent(c.client_id)}/withdraw`, { device_id: device.device_id, signed_request: s });
+            historyScreen();
+          } catch (e) { showError(e.message); }
+        } }, t("เพิกถอนความยินยอม", "Withdraw consent"))))) : h("p", { id: "no-consents" }, t("ยังไม่มี", "None yet")),
+      h("h2", {}, t("ประวัติการเข้าสู่ระบบ", "Sign-in history")),
+      h("ul", { id: "signins" }, ...data.signins.map((s) => h("li", {}, `${when(s.at)} · ${name(s)} · ${labels(s.claims)}`))));
+  } catch (e) { screen(t("ประวัติและความยินยอม", "History and consents")); showError(e.message); }
 }
 
 // -- the digital ID card ----------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""The citizen's history and consents for the app (device-signed requests, JSON).
+
+The same data as the /me pages, for the phone that holds the device key: the app shows who used
+the identity and withdraws a consent without a separate portal sign-in.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from tuaton.errors import BadSignature
+from tuaton.oidc.claims import CLAIM_LABELS
+from tuaton.web_support import NO_STORE, services
+
+router = APIRouter(prefix="/api/app/v1/me", tags=["app"])
+
+
+class SignedBody(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS by the device key over {purpose, nonce, iat} "
+                                            "(purpose 'history'; 'withdraw-consent' with client_id)")
+
+
+def _labels(claims) -> list[dict]:
+    return [{"claim": c, "label_en": CLAIM_LABELS.get(c, (c, c))[0], "label_th": CLAIM_LABELS.get(c, (c, c))[1]}
+            for c in claims]
+
+
+@router.post("/history")
+def history(request: Request, body: SignedBody) -> JSONResponse:
+    """Sign-ins (agency, when, which data) and the consents still in force."""
+    svc = services(request)
+    device, _ = svc.identities.authenticate_request(body.device_id, body.signed_request, "history", svc.store)
+    signins = svc.citizens.history(device.identity_id, limit=50)
+    consents = svc.citizens.consents(device.identity_id)
+    return JSONResponse({
+        "signins": [{"at": s.at.isoformat(), "client_id": s.client_id, "agency_th": s.agency_th,
+                     "agency_en": s.agency_en, "claims": _labels(s.claims), "revoked": s.revoked} for s in signins],
+        "consents": [{"client_id": c.client_id, "agency_th": c.agency_th, "agency_en": c.agency_en,
+                      "claims": _labels(c.claims), "granted_at": c.granted_at.isoformat()} for c in consents],
+    }, headers=NO_STORE)
+
+
+@router.post("/consents/{client_id}/withdraw")
+async def withdraw(request: Request, client_id: str, body: SignedBody) -> JSONResponse:
+    svc = services(request)
+
+    def handle() -> int:
+        device, payload = svc.identities.authenticate_request(body.device_id, body.signed_request,
+                                                              "withdraw-consent", svc.store)
+        if payload.get("client_id") != client_id:
+            raise BadSignature("The signed request names another agency.", "ลายมือชื่อระบุหน่วยงานอื่น")
+        return svc.citizens.revoke_consent(device.identity_id, client_id)
+
+    return JSONResponse({"revoked_grants": await run_in_threadpool(handle)}, headers=NO_STORE)
