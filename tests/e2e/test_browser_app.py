@@ -181,3 +181,45 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         verifier.click("#verify")  # the same QR code again (the scanned content is in the box)
         verifier.wait_for_selector("#verify-result[data-valid='false']")
         assert "สแกนไปแล้ว" in verifier.locator("#verify-reason").inner_text()
+
+
+def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, personas, tmp_path):
+    """The eight steps of seed 002 in the app: the photos are the sandbox's synthetic ones, given
+    through the app's file fallback (the fake camera plays one fixed video)."""
+    issuer, system, app = live
+    citizen = personas[3]
+    sandbox = httpx.Client(base_url=issuer)
+
+    def photo(path: str, **params) -> dict:
+        response = sandbox.get(path, params=params)
+        assert response.status_code == 200, response.text
+        return {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": response.content}
+
+    with phone(camera_video(tmp_path / "blank.y4m", "nothing to scan"), issuer) as page:
+        page.goto(issuer + "/app")
+        page.click("#enrol-self")
+        page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
+                                                  side="front", shot=7))
+        page.wait_for_selector("h1:has-text('ด้านหลัง')", timeout=30_000)
+        page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
+                                                  side="back", shot=7))
+        page.wait_for_selector("#card-ok", timeout=30_000)
+        # The citizen checks what the camera read and corrects it, as a person would.
+        for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
+                             ("family_name_th", citizen["family_name_th"]), ("birth_date", citizen["birth_date"]),
+                             ("laser_code", citizen["laser_code"])):
+            page.fill(f"#{field}", value)
+        page.click("#card-ok")
+        page.wait_for_selector("h1:has-text('ใบหน้า')", timeout=30_000)
+        selfie = f"/api/sandbox/v1/personas/{citizen['pid']}/selfie"
+        page.set_input_files("#photo-file", photo(selfie, attempt=7))
+        page.wait_for_selector("#challenge", state="attached")
+        challenge = page.locator("#challenge").get_attribute("data-challenge")
+        page.set_input_files("#photo-file", photo(selfie, attempt=7, turn=challenge))
+        page.wait_for_selector("#keypad, #error", timeout=60_000)
+        assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+        type_passcode(page)
+        page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+        type_passcode(page)
+        page.wait_for_selector("#enrolled", timeout=30_000)
+        assert page.locator("#enrolled").inner_text() == "IAL 2.1"

@@ -228,11 +228,12 @@ function confirmCard(base, auth, card, key, upload) {
     ...field("laser_code", t("รหัสหลังบัตร", "Laser code")),
     h("button", { id: "card-ok", onclick: async () => {
       const v = (n) => document.getElementById(n).value.trim();
+      const pid = v("pid"); // read now: the next screens replace this form
       try {
-        const confirmed = await api("POST", base + "/card-data", { pid: v("pid"), laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: v("birth_date") }, auth);
+        const confirmed = await api("POST", base + "/card-data", { pid, laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: v("birth_date") }, auth);
         screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
-          screen(t("หันศีรษะ", "Turn your head"), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
-            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, v("pid")); } catch (e) { showError(e.message); }
+          screen(t("หันศีรษะ", "Turn your head"), h("p", { id: "challenge", "data-challenge": confirmed.challenge }), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
+            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, pid); } catch (e) { showError(e.message); }
           }));
         }));
       } catch (e) { showError(e.message); }
