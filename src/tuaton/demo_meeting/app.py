@@ -169,19 +169,21 @@ def create_meeting_checkin(issuer: str, client_id: str, client_secret: str,
             if invitee.status not in ("verified", "waiting"):
                 tuaton.ask(invitee)
 
-    async def ask(request: Request):
+    # Plain (not async) endpoints: Starlette runs them in a thread, so the blocking calls to Tuaton
+    # never stall an event loop that may be serving Tuaton itself (as `tuaton demo` does).
+    def ask(request: Request):
         index = int(request.path_params["index"])
         if not 0 <= index < len(meeting.invitees):
             return HTMLResponse("No such invitee", status_code=404)
         _ask(index)
         return RedirectResponse("/", status_code=303)
 
-    async def ask_all(request: Request):
+    def ask_all(request: Request):
         for index in range(len(meeting.invitees)):
             _ask(index)
         return RedirectResponse("/", status_code=303)
 
-    async def status(request: Request) -> JSONResponse:
+    def status(request: Request) -> JSONResponse:
         with meeting.lock:
             for invitee in meeting.invitees:
                 tuaton.poll(invitee)
