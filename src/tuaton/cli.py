@@ -58,9 +58,10 @@ def serve(port: int = typer.Option(None, help="Port (default TUATON_PORT or 8000
 
 
 @app.command()
-def demo(port: int = typer.Option(None, help="Port for Tuaton (the demo e-Service uses port + 1)"),
+def demo(port: int = typer.Option(None, help="Port for Tuaton (demo e-Service: port + 1, meeting: + 2)"),
          citizens: int = typer.Option(2000, help="Synthetic citizens to seed")) -> None:
-    """Seed a synthetic population, register a demo agency, and serve Tuaton and a demo e-Service."""
+    """Seed a synthetic population, register demo agencies, and serve Tuaton, a demo e-Service and a
+    meeting check-in."""
     from tuaton.demo import run_demo
     run_demo(Settings(), port, citizens)
 
