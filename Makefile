@@ -49,6 +49,7 @@ bench: install system
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 	$(PY) bench/proofing.py
+	$(PY) bench/card.py
 
 lint: install
 	$(VENV)/bin/ruff check src tests bench
