@@ -68,3 +68,21 @@ def process_server(port: int, env: dict[str, str]):
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@contextmanager
+def live_tuaton(settings, database, **overrides):
+    """Tuaton served for real on a loopback port, on the test's database and a store of the test's
+    backend; yields (issuer, services, app)."""
+    from tuaton.services import build_services
+    from tuaton.storage.ephemeral import MemoryStore, RedisStore
+    from tuaton.web import create_app
+
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    store = RedisStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else MemoryStore()
+    system = build_services(settings.model_copy(update={"issuer": issuer, **overrides}), database=database,
+                            store=store, migrate=False)
+    app = create_app(services=system)
+    with thread_server(app, port):
+        yield issuer, system, app

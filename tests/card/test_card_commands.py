@@ -10,23 +10,15 @@ import sys
 
 import pytest
 
-from tests.live import free_port, thread_server
+from tests.live import live_tuaton
 from tuaton.appclient.client import AppClient
-from tuaton.services import build_services
-from tuaton.storage.ephemeral import MemoryStore, RedisStore
-from tuaton.web import create_app
 
 PASSCODE = "50738261"
 
 
 @pytest.fixture
 def live(services, settings, database):
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    store = RedisStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else MemoryStore()
-    system = build_services(settings.model_copy(update={"issuer": issuer}), database=database, store=store,
-                            migrate=False)
-    with thread_server(create_app(services=system), port):
+    with live_tuaton(settings, database) as (issuer, system, _):
         yield issuer, system
 
 

@@ -8,25 +8,17 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.e2e.test_browser_signin import page  # noqa: F401 - the Chromium fixture
-from tests.live import free_port, thread_server
+from tests.live import free_port, live_tuaton, thread_server
 from tuaton.appclient.client import AppClient
 from tuaton.demo import ensure_meeting_client
 from tuaton.demo_meeting.app import create_meeting_checkin, demo_invitees
-from tuaton.services import build_services
-from tuaton.storage.ephemeral import MemoryStore, RedisStore
-from tuaton.web import create_app
 
 PASSCODE = "50738261"
 
 
 @pytest.fixture
 def tuaton(services, settings, database):
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    store = RedisStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else MemoryStore()
-    system = build_services(settings.model_copy(update={"issuer": issuer, "ciba_interval": 1}), database=database,
-                            store=store, migrate=False)
-    with thread_server(create_app(services=system), port):
+    with live_tuaton(settings, database, ciba_interval=1) as (issuer, _, _):
         yield issuer
 
 

@@ -17,11 +17,8 @@ from PIL import Image
 
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.test_browser_signin import ARGS, CHROMIUM
-from tests.live import free_port, thread_server
+from tests.live import live_tuaton
 from tests.proofing.test_office_enrolment import Station
-from tuaton.services import build_services
-from tuaton.storage.ephemeral import MemoryStore, RedisStore
-from tuaton.web import create_app
 
 pytestmark = pytest.mark.e2e
 PASSCODE = "50738261"
@@ -43,14 +40,8 @@ def camera_video(path: Path, text: str) -> Path:
 
 @pytest.fixture
 def live(services, settings, database):
-    port = free_port()
-    issuer = f"http://127.0.0.1:{port}"
-    store = RedisStore(settings.redis_url, settings.redis_prefix) if settings.redis_url else MemoryStore()
-    system = build_services(settings.model_copy(update={"issuer": issuer}), database=database, store=store,
-                            migrate=False)
-    app = create_app(services=system)
-    with thread_server(app, port):
-        yield issuer, system, app
+    with live_tuaton(settings, database) as served:
+        yield served
 
 
 @pytest.fixture
