@@ -101,6 +101,13 @@ def test_a_wrong_passcode_gets_no_card(app_client, device):
     assert caught.value.status == 401 and caught.value.problem["type"].endswith("wrong-passcode")
 
 
+def test_a_locked_phone_gets_no_new_card(services, app_client, device):
+    services.citizens.lock_device(device.identity_id, device.device_id)
+    with pytest.raises(AppError) as caught:
+        app_client.fetch_card(device, PASSCODE)
+    assert caught.value.status == 401 and caught.value.problem["type"].endswith("device-not-recognised")
+
+
 def test_a_lost_card_in_the_registry_gets_no_digital_card(services, app_client, device, persona):
     with services.database.transaction() as session:
         session.execute(update(IdCard).where(IdCard.pid == persona["pid"]).values(state=CardState.LOST))

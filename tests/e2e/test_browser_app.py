@@ -106,6 +106,9 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
             return [device.privateKey.extractable, exported, 'd' in device.publicJwk];
         }""")
         assert extractable == [False, False, False]
+        # Installable: the manifest is linked and the service worker controls /app.
+        assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)") == issuer + "/app"
+        assert page.locator("link[rel=manifest]").get_attribute("href") == "/app/manifest.webmanifest"
 
     # 2. A QR sign-in: the agency's page shows a QR code, the phone's camera reads it.
     agency = system.clients.create(name_en="Land Department e-Service", name_th="บริการกรมที่ดิน",
