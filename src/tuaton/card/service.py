@@ -174,10 +174,8 @@ class Cards:
         return IssuerTrust(self.issuer, self._keys.view().jwks, _LiveLists(self), time.time())
 
     def verify(self, presentation: str, *, audience: str | None = None, nonce: str | None = None) -> VerifiedCard:
-        result = verify_presentation(
-            presentation, self.trust(), audience=audience or self.offline_audience, nonce=nonce,
-            first_use=lambda n: self._store.add(f"card-nonce:{n}", {}, 180))
-        return result
+        return verify_presentation(presentation, self.trust(), audience=audience or self.offline_audience,
+                                   nonce=nonce, first_use=lambda n: self._store.add(f"card-nonce:{n}", {}, 180))
 
 
 class _LiveLists(Mapping[str, str]):

@@ -17,6 +17,7 @@ import secrets
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ import httpx
 
 from tuaton.audit.trail import record
 from tuaton.errors import AssuranceTooLow, BadSignature, InvalidInput, SigninAlreadyDecided, SigninNotFound
-from tuaton.identity.service import Identities
+from tuaton.identity.service import ActiveDevice, Identities
 from tuaton.oidc.authorization import check_scope
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
@@ -40,7 +41,7 @@ from tuaton.oidc.errors import (
     UnknownUserId,
 )
 from tuaton.oidc.grants import ApprovedSignin, Grants
-from tuaton.proofing.assurance import SIGNIN_AAL, acr_for, meets
+from tuaton.proofing.assurance import AMR_APP_PASSCODE, SIGNIN_AAL, acr_for, meets
 from tuaton.registry import citizen_id
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
@@ -54,7 +55,6 @@ BINDING_MESSAGE_MAX = 64
 MIN_EXPIRY, MAX_EXPIRY = 30, 600
 #: CIBA Core §11: a client told to slow down adds (at least) this to its interval.
 SLOW_DOWN_STEP = 5
-AMR_APP_PASSCODE = ("swk", "pin", "mfa")
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,8 @@ def parse_backchannel_request(form: dict[str, str], client: RegisteredClient) ->
 
 class Backchannel:
     def __init__(self, database: Database, store: EphemeralStore, identities: Identities, grants: Grants,
-                 clients: Clients, settings: Settings, notify: Any = None) -> None:
+                 clients: Clients, settings: Settings,
+                 notify: Callable[[str, str, str], None] | None = None) -> None:
         self._db = database
         self._store = store
         self._identities = identities
@@ -238,8 +239,8 @@ class Backchannel:
                 txn["status"], txn["reason"] = "denied", "The citizen refused the request."
                 with self._db.transaction() as session:
                     record(session, "ciba.denied", identity_id=device.identity_id, client_id=client.client_id)
-        except (AssuranceTooLow, AccessDenied):
-            raise
+        except AssuranceTooLow:
+            raise  # the request has ended (denied): it stays locked
         except Exception:
             self._store.delete(f"ciba:{auth_req_id}:lock")
             raise
@@ -249,7 +250,8 @@ class Backchannel:
                 self._ping(client, auth_req_id, txn)
         return {"status": txn["status"]}
 
-    def _approve(self, auth_req_id: str, txn: dict[str, Any], client: RegisteredClient, device, passcode) -> None:
+    def _approve(self, auth_req_id: str, txn: dict[str, Any], client: RegisteredClient, device: ActiveDevice,
+                 passcode: str | None) -> None:
         acr_values = tuple(txn["request"]["acr_values"])
         if not meets(acr_values, device.ial, SIGNIN_AAL):
             txn["status"], txn["reason"] = "denied", "The citizen's identity assurance level is below acr_values."

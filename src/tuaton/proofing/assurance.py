@@ -33,6 +33,9 @@ from dataclasses import dataclass
 IAL_LEVELS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3")
 AAL_LEVELS = ("1", "2.1", "2.2", "3")
 SIGNIN_AAL = "2.2"
+#: How the app authenticates (QR sign-in and backchannel alike): the device key unlocked by the
+#: passcode, verified by the server — two factors, one a cryptographic key (RFC 8176 values).
+AMR_APP_PASSCODE = ("swk", "pin", "mfa")
 
 IAL_SIMULATED = "1.2"
 IAL_APP_FACE = "2.1"

@@ -36,15 +36,13 @@ from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
 from tuaton.oidc.grants import ApprovedSignin, Grants
-from tuaton.proofing.assurance import SIGNIN_AAL, acr_for, how_to_raise, meets
+from tuaton.proofing.assurance import AMR_APP_PASSCODE, SIGNIN_AAL, acr_for, how_to_raise, meets
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
-#: Authentication: the app's device key unlocked for this sign-in by the passcode, verified by the
-#: server — two factors, one of them a cryptographic key: AAL 2.2 in ETDA ขมธอ. 19-2561 terms. The
-#: ``acr`` names the identity's IAL with it (proofing/assurance.py). amr per RFC 8176.
-AMR_APP_PASSCODE = ("swk", "pin", "mfa")
+#: Authentication (AMR_APP_PASSCODE, SIGNIN_AAL in proofing/assurance.py): the app's device key
+#: unlocked by the passcode — AAL 2.2 in ETDA ขมธอ. 19-2561 terms; the ``acr`` names the IAL with it.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GRACE_SECONDS = 300
 
