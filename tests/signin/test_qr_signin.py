@@ -1,4 +1,5 @@
 import time
+from urllib.parse import quote
 
 import pytest
 from joserfc.jwk import ECKey
@@ -131,6 +132,8 @@ def test_same_device_link_opens_the_app(http, agency):
     page = start_signin(http, agency)
     landing = http.get(page.payload.replace("http://testserver", ""), headers={"Accept": "text/html"})
     assert landing.status_code == 200 and "tuaton://signin?payload=" in landing.text
+    # …and the web app (the PWA) on a phone without the native one.
+    assert f'href="/app?signin={quote(page.payload, safe="/")}"' in landing.text
 
 
 def test_server_sent_events_report_the_outcome(http, app_client, device, agency):
