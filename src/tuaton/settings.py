@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     #: for less or more (``requested_expiry``, 30–600 s), and the polling interval it is given.
     ciba_expiry: int = 120
     ciba_interval: int = 5
+    #: Backchannel requests one agency may send one citizen's phone per minute.
+    ciba_requests_per_citizen_per_minute: int = 3
 
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)

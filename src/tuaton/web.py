@@ -24,7 +24,7 @@ from tuaton import __version__
 from tuaton.errors import DomainError, PortalSignInRequired
 from tuaton.i18n import pick_lang
 from tuaton.observability import RequestLog, configure_logging
-from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError
+from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
 from tuaton.web_support import NO_STORE, page
@@ -100,6 +100,8 @@ def _oauth_error(request: Request, exc: OAuthError) -> Response:
     if isinstance(exc, InvalidToken):
         description = exc.description.replace('"', "'")
         headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+    if isinstance(exc, TooManyBackchannelRequests):
+        headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidClient) and exc.basic_attempted:
         headers["WWW-Authenticate"] = 'Basic realm="tuaton"'
     return JSONResponse({"error": exc.error, "error_description": exc.description},

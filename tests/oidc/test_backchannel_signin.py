@@ -191,3 +191,13 @@ def test_ping_mode_needs_a_notification_endpoint(services):
         _agency(services, mode="ping", endpoint=None)
     with pytest.raises(InvalidInput):
         _agency(services, mode="ping", endpoint="http://meeting.example.go.th/ping")  # plain http off loopback
+
+
+def test_an_agency_cannot_flood_a_citizens_phone(http, device, persona, meeting, services):
+    for _ in range(3):
+        assert _start(http, meeting, login_hint=persona["pid"]).status_code == 200
+    flood = _start(http, meeting, login_hint=persona["pid"])
+    assert flood.status_code == 429 and flood.json()["error"] == "slow_down"
+    assert flood.headers["Retry-After"] == "60"
+    other_agency = _agency(services)
+    assert _start(http, other_agency, login_hint=persona["pid"]).status_code == 200  # the limit is per agency

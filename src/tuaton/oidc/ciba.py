@@ -37,6 +37,7 @@ from tuaton.oidc.errors import (
     InvalidGrant,
     InvalidRequest,
     SlowDown,
+    TooManyBackchannelRequests,
     UnauthorizedClient,
     UnknownUserId,
 )
@@ -140,6 +141,10 @@ class Backchannel:
 
     def start(self, client: RegisteredClient, request: BackchannelRequest) -> dict[str, Any]:
         identity_id = self._identity_for_hint(client, request.login_hint)
+        limit = self._settings.ciba_requests_per_citizen_per_minute
+        if self._store.incr(f"ciba-rate:{client.client_id}:{identity_id}", 60) > limit:
+            raise TooManyBackchannelRequests(f"At most {limit} backchannel requests a minute for one citizen; "
+                                             "wait for the citizen to answer the last one.")
         auth_req_id = secrets.token_urlsafe(32)
         expires_in = request.requested_expiry or self._settings.ciba_expiry
         interval = self._settings.ciba_interval

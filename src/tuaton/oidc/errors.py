@@ -120,6 +120,14 @@ class SlowDown(OAuthError):
     error = "slow_down"
 
 
+class TooManyBackchannelRequests(SlowDown):
+    """Tuaton's own limit at the backchannel authentication endpoint: a client may not flood one
+    citizen's phone. Answered as ``slow_down`` with HTTP 429 (RFC 6585) and ``Retry-After``."""
+
+    status = 429
+    retry_after = 60
+
+
 class ExpiredToken(OAuthError):
     """The auth_req_id has expired. The Client will need to make a new Authentication Request.
     (CIBA Core §11)"""
