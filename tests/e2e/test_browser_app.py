@@ -143,6 +143,16 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         presentation = page.locator("#card-qr").get_attribute("data-presentation")
         assert citizen["given_name_th"] not in presentation
 
+        # With no connection at all, the app (its cached shell) still shows the card and a fresh QR code.
+        page.context.set_offline(True)
+        page.reload()
+        page.click("#card")
+        page.click("button[data-showing='name-photo']")
+        page.wait_for_selector("#card-qr svg")
+        offline_presentation = page.locator("#card-qr").get_attribute("data-presentation")
+        assert offline_presentation.split("~")[0] == presentation.split("~")[0]  # the same card, newly signed
+        page.context.set_offline(False)
+
         # 4. A backchannel request (a call centre) answered in the app, then the history.
         call_centre = system.clients.create(name_en="Revenue call centre", name_th="ศูนย์บริการสรรพากร",
                                             redirect_uris=["https://rd.example.go.th/cb"], scopes=["openid", "pid"],
@@ -217,3 +227,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         type_passcode(page)
         page.wait_for_selector("#enrolled", timeout=30_000)
         assert page.locator("#enrolled").inner_text() == "IAL 2.1"
+        page.click("#lang")  # the app in English, remembered
+        assert page.locator("#scan").inner_text() == "Scan to sign in"
+        page.reload()
+        assert page.locator("#card").inner_text() == "Digital ID card"
