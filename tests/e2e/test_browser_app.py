@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,16 +20,20 @@ from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.test_browser_signin import ARGS, CHROMIUM
 from tests.live import live_tuaton
 from tests.proofing.test_office_enrolment import Station
+from tuaton.appclient.card import StoredCard, present
+from tuaton.appclient.client import AppClient
+from tuaton.card import sd_jwt
+from tuaton.card.credential import Showing
 
 pytestmark = pytest.mark.e2e
 PASSCODE = "50738261"
 
 
-def camera_video(path: Path, text: str) -> Path:
-    """A Y4M video (one frame, looped by Chromium) showing the QR code of ``text``."""
+def camera_video(path: Path, text: str | None) -> Path:
+    """A Y4M video (one frame, looped by Chromium) showing the QR code of ``text`` (None: a blank wall)."""
     png = io.BytesIO()
-    segno.make(text, error="l" if len(text) > 500 else "m").save(png, kind="png", scale=4, border=4)
-    code = Image.open(png).convert("L")
+    segno.make(text or "-", error="l" if len(text or "") > 500 else "m").save(png, kind="png", scale=4, border=4)
+    code = Image.open(png).convert("L") if text else Image.new("L", (8, 8), 255)
     width, height = (max(640, code.width + 40) + 15) // 16 * 16, (max(480, code.height + 40) + 15) // 16 * 16
     frame = Image.new("L", (width, height), 255)
     frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
@@ -199,7 +204,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         assert response.status_code == 200, response.text
         return {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": response.content}
 
-    with phone(camera_video(tmp_path / "blank.y4m", "nothing to scan"), issuer) as page:
+    with phone(camera_video(tmp_path / "blank.y4m", None), issuer) as page:
         page.goto(issuer + "/app")
         page.click("#enrol-self")
         page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
@@ -231,3 +236,54 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         assert page.locator("#scan").inner_text() == "Scan to sign in"
         page.reload()
         assert page.locator("#card").inner_text() == "Digital ID card"
+
+
+def test_the_verifier_page_checks_cards_with_no_connection(live, phone, personas, tmp_path):
+    """A guard's browser: online once (it keeps the issuer's keys and lists), then offline."""
+    issuer, system, _ = live
+    citizen = personas[4]
+    app = AppClient(issuer)
+    device = app.enroll_card_data_only(citizen["pid"], PASSCODE)
+    body = app.fetch_card(device, PASSCODE)
+    card = StoredCard(body["credential"], body["issuer"], body["audience"], body["expires_at"], int(time.time()))
+
+    def check(page, presentation: str) -> tuple[str, str]:
+        page.fill("#presentation", presentation)
+        page.evaluate("document.getElementById('verify-result').removeAttribute('data-valid')")
+        page.click("#verify")
+        page.wait_for_selector("#verify-result[data-valid]")
+        result = page.locator("#verify-result")
+        return result.get_attribute("data-valid"), result.get_attribute("data-reason") or ""
+
+    with phone(camera_video(tmp_path / "blank.y4m", None), issuer, profile="guard") as page:
+        page.goto(issuer + "/verify")
+        page.wait_for_selector("#trust-status[data-fetched-at]")
+        assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)") == issuer + "/verify"
+        page.context.set_offline(True)
+        page.reload()
+        page.wait_for_selector("#trust-status[data-fetched-at]")  # from this browser's cache
+
+        shown = present(card, device, Showing.NAME_PHOTO)["presentation"]
+        assert check(page, shown) == ("true", "")
+        assert page.locator("[data-claim='name']").inner_text().endswith(citizen["family_name_th"])
+        assert page.evaluate("document.getElementById('verified-photo').naturalWidth") > 0
+        assert check(page, shown) == ("false", "replayed")
+        assert check(page, present(card, device, Showing.FULL, now=int(time.time()) - 90)["presentation"]) \
+            == ("false", "stale")
+        forged = present(card, device, Showing.AGE_OVER_20)["presentation"].replace("~", "~" + _disclosure(
+            card, "pid") + "~", 1)
+        assert check(page, forged) == ("false", "binding_invalid")  # a disclosure the phone did not sign for
+        assert check(page, "not a card") == ("false", "malformed")
+        assert check(page, shown.rsplit("~", 1)[0] + "~") == ("false", "not_bound")  # no phone signature
+
+        # The phone is reported lost; once the guard is online again and refreshes, the card fails.
+        system.citizens.lock_device(device.identity_id, device.device_id)
+        assert check(page, present(card, device, Showing.AGE_OVER_20)["presentation"]) == ("true", "")  # old list
+        page.context.set_offline(False)
+        page.click("#refresh")
+        page.wait_for_function("Number(document.getElementById('trust-status').dataset.fetchedAt) > 0")
+        assert check(page, present(card, device, Showing.AGE_OVER_20)["presentation"]) == ("false", "revoked")
+
+
+def _disclosure(card: StoredCard, name: str) -> str:
+    return next(d.encoded for d in sd_jwt.IssuedSdJwt.parse(card.credential).disclosures if d.name == name)

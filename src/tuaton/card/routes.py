@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tuaton.card.credential import LABELS, SHOWINGS, VCT_PATH
 from tuaton.card.service import STATUS_LIST_PATH
-from tuaton.errors import NotFound
+from tuaton.errors import NotFound, PresentationRejected
 from tuaton.oidc.discovery import PATHS
 from tuaton.web_support import NO_STORE, lang_of, page, services
 
 router = APIRouter()
+SERVICE_WORKER = Path(__file__).parent.parent / "static" / "app" / "sw.js"
 
 
 class CardRequestBody(BaseModel):
@@ -96,5 +99,15 @@ async def verify_card(request: Request, body: VerificationBody) -> JSONResponse:
 
 @router.get("/verify", tags=["card"], include_in_schema=False)
 def verifier_page(request: Request) -> Response:
-    """A verifier's page: scan the citizen's card QR with the camera, or paste it."""
-    return page(request, "verify.html", lang_of(request))
+    """A verifier's page: scan the citizen's card QR with the camera, or paste it; the checks run
+    in the browser with the issuer's keys and status lists cached there (works offline)."""
+    reasons = {reason: list(texts) for reason, texts in PresentationRejected.REASONS.items()}
+    return page(request, "verify.html", lang_of(request),
+                context={"issuer": services(request).settings.issuer, "reasons": reasons})
+
+
+@router.get("/verify/sw.js", include_in_schema=False)
+def verifier_service_worker() -> Response:
+    """The verifier page's service worker (the same worker as the app's, scoped to /verify)."""
+    return FileResponse(SERVICE_WORKER, media_type="text/javascript",
+                        headers={"Service-Worker-Allowed": "/verify", "Cache-Control": "no-cache"})
