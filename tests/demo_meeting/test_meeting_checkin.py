@@ -7,6 +7,7 @@ import time
 import pytest
 from starlette.testclient import TestClient
 
+from tests.e2e.test_browser_portals import shot
 from tests.e2e.test_browser_signin import page  # noqa: F401 - the Chromium fixture
 from tests.live import free_port, live_tuaton, thread_server
 from tuaton.appclient.client import AppClient
@@ -64,7 +65,7 @@ def test_invitees_confirm_or_refuse_on_their_phones(tuaton, meeting, personas):
 
 
 @pytest.mark.e2e
-def test_the_organisers_page_shows_who_is_verified_live(page, tuaton, meeting, personas):  # noqa: F811
+def test_the_organisers_page_shows_who_is_verified_live(page, tuaton, meeting, personas, tmp_path):  # noqa: F811
     phone = AppClient(tuaton).enroll_card_data_only(personas[0]["pid"], PASSCODE)
     port = free_port()
     with thread_server(meeting, port) as url:
@@ -76,3 +77,4 @@ def test_the_organisers_page_shows_who_is_verified_live(page, tuaton, meeting, p
         page.wait_for_selector("#status-0[data-status='verified']", timeout=15_000)  # no reload
         assert "ยืนยันตัวตนแล้ว" in page.locator("#status-0").inner_text()
         assert page.locator("#count").inner_text().startswith("1 / 3")
+        shot(page, tmp_path, "meeting-checkin")

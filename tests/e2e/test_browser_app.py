@@ -1,6 +1,8 @@
 """The citizen app (PWA) in a real headless Chromium whose camera is a fake one playing a video
 of the QR code a person would point the phone at: an enrolment at a registrar office, a QR
-sign-in, and the digital ID card shown to the verifier page."""
+sign-in, and the digital ID card shown to the verifier page.
+
+Set TUATON_SCREENSHOTS=docs/screenshots to refresh the app's screenshots in the docs."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import segno
 from PIL import Image
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.e2e.test_browser_portals import shot
 from tests.e2e.test_browser_signin import ARGS, CHROMIUM
 from tests.live import live_tuaton
 from tests.proofing.test_office_enrolment import Station
@@ -64,6 +67,7 @@ def phone(tmp_path):
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
                 str(tmp_path / profile), executable_path=CHROMIUM, locale="th-TH",
+                viewport={"width": 412, "height": 915},  # a phone
                 args=[*ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                       f"--use-file-for-fake-video-capture={video}"])
             context.grant_permissions(["camera"], origin=origin)
@@ -131,6 +135,7 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.wait_for_selector("#agency-name", timeout=15_000)
         assert page.locator("#agency-name").inner_text() == "บริการกรมที่ดิน"
         assert "ชื่อ-นามสกุล (ภาษาไทย)" in page.locator("#claims").inner_text()
+        shot(page, tmp_path, "app-approval")
         type_passcode(page)
         page.wait_for_selector("#result[data-status='approved']")
         status = browser.get(status_url, headers={"Accept": "application/json"}).json()
@@ -145,6 +150,7 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         assert page.evaluate("document.querySelector('#card-photo').naturalWidth") > 0
         page.click("button[data-showing='age-over-20']")
         page.wait_for_selector("#card-qr svg")
+        shot(page, tmp_path, "app-card")
         presentation = page.locator("#card-qr").get_attribute("data-presentation")
         assert citizen["given_name_th"] not in presentation
 
@@ -187,6 +193,7 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         verifier.wait_for_selector("#verify-result[data-valid='true']", timeout=15_000)
         assert verifier.locator("[data-claim='age_over_20']").inner_text().endswith("ใช่")
         assert verifier.locator("[data-claim]").count() == 1  # nothing else was disclosed
+        shot(verifier, tmp_path, "verify-valid")
         verifier.click("#verify")  # the same QR code again (the scanned content is in the box)
         verifier.wait_for_selector("#verify-result[data-valid='false']")
         assert "สแกนไปแล้ว" in verifier.locator("#verify-reason").inner_text()

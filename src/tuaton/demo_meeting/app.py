@@ -12,11 +12,13 @@ the ID token checked with Authlib's JOSE against the published JWKS.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import threading
 import time
 import warnings
 from dataclasses import asdict, dataclass, field
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -30,6 +32,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.routing import Route
 
 CIBA_GRANT = "urn:openid:params:grant-type:ciba"
+BANGKOK = ZoneInfo("Asia/Bangkok")
 MEETING = {"th": "การประชุมคณะกรรมการพัฒนารัฐบาลดิจิทัล ครั้งที่ 1/2570",
            "en": "Digital Government Development Committee, meeting 1/2570"}
 
@@ -96,7 +99,7 @@ class TuatonBackchannel:
                 invitee.status, invitee.note = "error", "The ID token names someone else."
                 return
             invitee.status, invitee.verified_name = "verified", claims.get("name")
-            invitee.verified_at = time.strftime("%H:%M:%S")
+            invitee.verified_at = dt.datetime.now(BANGKOK).strftime("%H:%M:%S")
             return
         error = body.get("error")
         if error == "slow_down":

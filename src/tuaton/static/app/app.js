@@ -361,7 +361,8 @@ function showCard(device, card) {
   screen(t("บัตรประชาชนดิจิทัล", "Digital ID card"),
     h("section", { class: "id-card", id: "id-card" }, face,
       h("p", { id: "card-name" }, claims.name || ""), h("p", {}, claims.name_en || ""),
-      h("p", { id: "card-pid" }, claims.pid || ""), h("p", {}, t("วันเกิด ", "Born ") + (claims.birthdate || ""))),
+      h("p", { id: "card-pid" }, claims.pid || ""),
+      h("p", {}, t("วันเกิด ", "Born ") + (claims.birthdate ? new Date(claims.birthdate).toLocaleDateString(lang === "th" ? "th-TH" : "en-GB", { dateStyle: "long" }) : ""))),
     h("p", {}, t("แสดงให้ผู้ตรวจสแกน:", "Show a verifier:")), h("div", { class: "showings" }, ...choices), qrBox);
 }
 async function presentCard(device, card, showing, names, box) {
