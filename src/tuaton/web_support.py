@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+import segno
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -49,6 +50,15 @@ TEMPLATES.env.globals["tr"] = _tr
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["short_day"] = _day
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+#: QR codes are drawn with one fixed mask pattern (ISO/IEC 18004 allows any of the eight): choosing
+#: the "best" one tries all eight in pure Python, which was a fifth of the server's CPU per sign-in
+#: (BENCHMARKS.md), for no difference a phone camera notices on a screen.
+QR_MASK = 2
+
+
+def qr_svg(payload: str, *, scale: int = 6) -> str:
+    """An inline SVG QR code of ``payload`` (error correction M), as the sign-in and office pages show it."""
+    return segno.make(payload, error="m", mask=QR_MASK).svg_inline(scale=scale, border=2, dark="#0b2545")
 
 
 def services(request: Request) -> Services:

@@ -32,11 +32,13 @@ pytestmark = pytest.mark.e2e
 PASSCODE = "50738261"
 
 
-def camera_video(path: Path, text: str | None) -> Path:
-    """A Y4M video (one frame, looped by Chromium) showing the QR code of ``text`` (None: a blank wall)."""
-    png = io.BytesIO()
-    segno.make(text or "-", error="l" if len(text or "") > 500 else "m").save(png, kind="png", scale=4, border=4)
-    code = Image.open(png).convert("L") if text else Image.new("L", (8, 8), 255)
+def camera_video(path: Path, text: str | None, *, picture: bytes | None = None) -> Path:
+    """A Y4M video (one frame, looped by Chromium) showing the QR code of ``text``, or ``picture``
+    (a PNG, e.g. a screenshot of a page's QR code), or a blank wall."""
+    png = io.BytesIO(picture or b"")
+    if text:
+        segno.make(text, error="l" if len(text) > 500 else "m").save(png, kind="png", scale=4, border=4)
+    code = Image.open(png).convert("L") if text or picture else Image.new("L", (8, 8), 255)
     width, height = (max(640, code.width + 40) + 15) // 16 * 16, (max(480, code.height + 40) + 15) // 16 * 16
     frame = Image.new("L", (width, height), 255)
     frame.paste(code, ((width - code.width) // 2, (height - code.height) // 2))
@@ -127,9 +129,13 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
     shown = browser.get("/oauth2/authorize", params={
         "client_id": agency.client.client_id, "redirect_uri": "https://land.example.go.th/cb",
         "response_type": "code", "scope": "openid name", "state": "s1", "nonce": "n1"})
-    payload, status_url = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"',
-                                    shown.text).groups()
-    with phone(camera_video(tmp_path / "signin.y4m", payload), issuer) as page:
+    status_url = re.search(r'id="signin-qr"[^>]*data-status="([^"]+)"', shown.text).group(1)
+    # The camera sees the very QR code the page drew (its SVG, rendered by a browser).
+    svg = re.search(r"<svg.*?</svg>", shown.text, re.S).group(0)
+    with phone(camera_video(tmp_path / "none.y4m", None), issuer, profile="agency-screen") as screen:
+        screen.set_content(f"<body style='margin:0;background:#fff'>{svg}</body>")
+        picture = screen.locator("svg").screenshot()
+    with phone(camera_video(tmp_path / "signin.y4m", None, picture=picture), issuer) as page:
         page.goto(issuer + "/app")
         page.click("#scan")
         page.wait_for_selector("#agency-name", timeout=15_000)

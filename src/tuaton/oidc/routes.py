@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from urllib.parse import urlencode
 
-import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from joserfc import jwt
@@ -32,7 +31,7 @@ from tuaton.oidc.errors import (
     UnsupportedGrantType,
 )
 from tuaton.services import Services
-from tuaton.web_support import NO_STORE, page, services
+from tuaton.web_support import NO_STORE, page, qr_svg, services
 
 router = APIRouter()
 
@@ -74,7 +73,8 @@ async def authorize(request: Request) -> Response:
     started = await run_in_threadpool(svc.signins.start, auth_request)
     lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
                      request.headers.get("accept-language"))
-    return _signin_page(request, svc, started, auth_request, client, lang)
+    svg = await run_in_threadpool(qr_svg, _payload(svc, started.id))  # CPU work, off the event loop
+    return _signin_page(request, svc, started, auth_request, client, lang, svg)
 
 
 for _path in _both("authorization_endpoint"):
@@ -82,17 +82,20 @@ for _path in _both("authorization_endpoint"):
                          include_in_schema=_path == PATHS["authorization_endpoint"])
 
 
+def _payload(svc: Services, signin_id: str) -> str:
+    return f"{svc.settings.issuer}/s/{signin_id}"
+
+
 def _signin_page(request: Request, svc: Services, started, auth_request, client: RegisteredClient,
-                 lang: str) -> Response:
+                 lang: str, svg: str) -> Response:
     issuer = svc.settings.issuer
-    payload = f"{issuer}/s/{started.id}"
+    payload = _payload(svc, started.id)
     status_url = f"{issuer}/signin/{started.id}/status"
-    qr = segno.make(payload, error="m")
     claims = [(c, *CLAIM_LABELS[c]) for c in claims_for_scopes(set(auth_request.scopes))]
     restart = str(request.url)
     response = page(request, "signin.html", lang, status_code=200, context={
         "client": client, "claims": claims, "payload": payload, "status_url": status_url,
-        "qr_svg": qr.svg_inline(scale=6, border=2, dark="#0b2545"), "reference": started.reference,
+        "qr_svg": svg, "reference": started.reference,
         "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
         "restart_url": restart, "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
     })

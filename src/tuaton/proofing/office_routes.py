@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import segno
 from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
@@ -23,7 +22,7 @@ from tuaton.proofing.card_reader import SimulatedCardReader
 from tuaton.proofing.office_enrolment import NO_FINGERPRINT_REASONS, VisitView
 from tuaton.proofing.routes import enrolment_body
 from tuaton.registry import citizen_id
-from tuaton.web_support import NO_STORE, page, services
+from tuaton.web_support import NO_STORE, page, qr_svg, services
 
 router = APIRouter(tags=["registrar office"])
 MAX_TEMPLATE_BYTES = 4096
@@ -80,7 +79,7 @@ def _visit_page(request: Request, officer: OfficerSession, visit: VisitView, *, 
         left = int((visit.binding_expires_at - dt.datetime.now(dt.UTC)).total_seconds()) if visit.binding_expires_at \
             else 0
         context.update(payload=payload, seconds_left=max(0, left),
-                       qr_svg=segno.make(payload, error="m").svg_inline(scale=6, border=2, dark="#0b2545"))
+                       qr_svg=qr_svg(payload))
     response = page(request, "office_visit.html", lang, status_code=status, context=context)
     response.headers.update(NO_STORE)
     return response
