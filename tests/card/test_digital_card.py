@@ -197,3 +197,16 @@ def test_issuer_metadata_names_the_jwks_and_status_lists(http):
     metadata = http.get("/.well-known/jwt-vc-issuer").json()
     assert metadata["issuer"] == ISSUER and metadata["jwks_uri"].startswith(ISSUER)
     assert http.get("/card/status-lists/99").status_code == 404
+
+
+def test_the_phone_shows_its_cached_card_when_the_issuer_is_unreachable(card, device, tmp_path):
+    from tuaton.appclient.card import card_for
+    offline_device = dataclasses.replace(device, issuer="http://127.0.0.1:1")  # nothing listens there
+    path = tmp_path / "phone.json"
+    offline_device.save(path)
+    aged = dataclasses.replace(card, fetched_at=card.fetched_at - 20 * 3600)  # past half its life
+    aged.save(StoredCard.path_for(path))
+    assert card_for(path, PASSCODE).credential == card.credential  # renewal failed: the cached one serves
+    dataclasses.replace(card, expires_at=int(time.time()) - 1).save(StoredCard.path_for(path))
+    with pytest.raises(AppError, match="expired; connect to renew it"):
+        card_for(path, None, offline=True)

@@ -50,20 +50,27 @@ class StoredCard:
 
 
 def card_for(device_path: Path, passcode: str | None, *, offline: bool = False) -> StoredCard:
-    """The cached card, renewed first when it is past half its life and the phone is online."""
+    """The cached card; renewed first when it is past half its life and the passcode is given,
+    unless offline (or unreachable), where a cached card that has not expired is shown as it is."""
     device = DeviceFile.load(device_path)
     path = StoredCard.path_for(device_path)
     stored = StoredCard.load(path)
     now = time.time()
-    if stored is not None and (offline or not stored.needs_renewal(now)):
-        if stored.expires_at <= now:
-            raise AppError("The digital card cached on this device has expired; connect to renew it.")
+    usable = stored is not None and stored.expires_at > now
+    if usable and (offline or not passcode or not stored.needs_renewal(now)):
         return stored
     if offline:
-        raise AppError("No digital card is cached on this device yet; show it once while online.")
+        raise AppError("No digital card that is still valid is cached on this device; show it once while online."
+                       if stored is None else "The digital card cached on this device has expired; connect to "
+                       "renew it.")
     if not passcode:
         raise AppError("--passcode is required to fetch or renew the digital card.")
-    body = AppClient(device.issuer).fetch_card(device, passcode)
+    try:
+        body = AppClient(device.issuer).fetch_card(device, passcode)
+    except AppError as exc:
+        if usable and exc.status is None:  # unreachable: the cached card still serves
+            return stored
+        raise
     stored = StoredCard(body["credential"], body["issuer"], body["audience"], body["expires_at"], int(now))
     stored.save(path)
     return stored
