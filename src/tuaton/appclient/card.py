@@ -60,7 +60,7 @@ def card_for(device_path: Path, passcode: str | None, *, offline: bool = False) 
     if usable and (offline or not passcode or not stored.needs_renewal(now)):
         return stored
     if offline:
-        raise AppError("No digital card that is still valid is cached on this device; show it once while online."
+        raise AppError("No digital card is cached on this device yet; show it once while online."
                        if stored is None else "The digital card cached on this device has expired; connect to "
                        "renew it.")
     if not passcode:
