@@ -66,6 +66,8 @@ async def signin_status(request: Request, signin_id: str) -> Response:
 
 # -- the app's API ---------------------------------------------------------------------------
 class DecisionBody(BaseModel):
+    """The app's answer to a sign-in: signed by the device key, with the passcode to approve."""
+
     device_id: str = Field(min_length=1, max_length=64)
     decision: str = Field(description="approve or deny")
     signed_request: str = Field(min_length=1, max_length=4096,
@@ -99,13 +101,10 @@ class InboxBody(BaseModel):
                                 description="Compact JWS by the device key over {purpose: 'inbox', nonce, iat}")
 
 
-class BackchannelDecisionBody(BaseModel):
-    device_id: str = Field(min_length=1, max_length=64)
-    decision: str = Field(description="approve or deny")
+class BackchannelDecisionBody(DecisionBody):
     signed_request: str = Field(min_length=1, max_length=4096,
-                                description="Compact JWS by the device key over "
+                                description="Compact JWS (ES256) by the device key over "
                                             "{purpose: 'backchannel', request, decision, device, nonce, iat}")
-    passcode: str | None = Field(default=None, max_length=64, description="Required to approve")
 
 
 @router.post("/api/app/v1/backchannel-requests", tags=["app"])
