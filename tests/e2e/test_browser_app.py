@@ -192,8 +192,27 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.wait_for_selector(f"#consents li[data-client='{agency.client.client_id}']", state="detached")
         assert page.locator(f"#consents li[data-client='{call_centre.client.client_id}']").count() == 1
 
+        # 5. A card QR code lives a minute, counted by the clock; a second choice replaces the first
+        # code and its countdown. (Last: the page's clock is a test clock from here on.)
+        page.clock.install()
+        page.reload()
+        page.click("#card")
+        page.click("button[data-showing='name-photo']")
+        page.wait_for_selector("#card-qr svg")
+        page.clock.fast_forward(40_000)
+        page.click("button[data-showing='age-over-20']")
+        second = page.locator("#card-qr").get_attribute("data-presentation")
+        page.clock.fast_forward(30_000)  # the first code's minute is over, not the second's
+        assert page.locator("#card-qr").get_attribute("data-showing") == "age-over-20"
+        assert page.locator("#card-qr svg").count() == 1
+        assert page.locator("#card-countdown").inner_text() == "30s"
+        page.clock.fast_forward(31_000)
+        page.click("#card-again")
+        page.wait_for_selector("#card-qr svg")
+        assert page.locator("#card-qr").get_attribute("data-presentation") != second
 
-    # 5. The verifier's own device points its camera at the phone's screen.
+
+    # 6. The verifier's own device points its camera at the phone's screen.
     with phone(camera_video(tmp_path / "card.y4m", presentation), issuer, profile="verifier") as verifier:
         verifier.goto(issuer + "/verify")
         verifier.wait_for_selector("#verify-result[data-valid='true']", timeout=15_000)

@@ -374,9 +374,19 @@ async function presentCard(device, card, showing, names, box) {
   const qr = window.qrcode(0, "L"); qr.addData(presentation, "Byte"); qr.make();
   box.innerHTML = qr.createSvgTag({ cellSize: 3, margin: 4, scalable: true }); // SVG made by the vendored encoder from our own data
   box.dataset.presentation = presentation; box.dataset.showing = showing;
-  let left = 60;
-  const timer = h("p", { id: "card-countdown" }, `${left}s`); box.append(timer);
-  const tick = setInterval(() => { left -= 1; timer.textContent = `${left}s`; if (left <= 0 || !box.isConnected) { clearInterval(tick); if (box.isConnected) box.replaceChildren(h("p", {}, t("หมดเวลา แตะเพื่อแสดงใหม่", "Expired: tap to show again"))); } }, 1000);
+  // One countdown per box: a second choice replaces the first QR code and its timer.
+  clearInterval(box.tick);
+  // Counted from the clock, not from ticks: a phone that sleeps does not stop a QR code's minute.
+  const shownAt = Date.now();
+  const timer = h("p", { id: "card-countdown" }, "60s"); box.append(timer);
+  const again = () => presentCard(device, card, showing, names, box);
+  box.tick = setInterval(() => {
+    const left = 60 - Math.floor((Date.now() - shownAt) / 1000);
+    timer.textContent = `${Math.max(left, 0)}s`;
+    if (left > 0 && box.isConnected) return;
+    clearInterval(box.tick);
+    if (box.isConnected) box.replaceChildren(h("button", { id: "card-again", class: "secondary", onclick: again }, t("คิวอาร์หมดอายุแล้ว แตะเพื่อแสดงใหม่", "The QR code has expired: tap to show a new one")));
+  }, 1000);
 }
 
 // -- start -----------------------------------------------------------------------------------------
