@@ -10,19 +10,24 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
+from sqlalchemy import update
 
 from tests.conftest import ISSUER, PASSCODE, Agency, code_from, exchange, follow_status, start_signin
 from tuaton.appclient.client import AppError
+from tuaton.identity.models import Identity
 from tuaton.oidc import ciba
+from tuaton.oidc.clients import PRODUCTION, SANDBOX
 
 BC = "/oauth2/bc-authorize"
 TOKEN = "/oauth2/token"
 
 
-def _agency(services, mode="poll", scopes=("openid", "pid", "name"), endpoint=None) -> Agency:
+def _agency(services, mode="poll", scopes=("openid", "pid", "name"), endpoint=None,
+            environment=PRODUCTION) -> Agency:
     created = services.clients.create(name_en="Cabinet meeting check-in", name_th="ลงทะเบียนเข้าประชุม",
                                       redirect_uris=["https://meeting.example.go.th/cb"], scopes=list(scopes),
-                                      backchannel_mode=mode, backchannel_notification_endpoint=endpoint)
+                                      backchannel_mode=mode, backchannel_notification_endpoint=endpoint,
+                                      environment=environment)
     return Agency(created.client.client_id, created.client_secret, "https://meeting.example.go.th/cb")
 
 
@@ -201,3 +206,26 @@ def test_an_agency_cannot_flood_a_citizens_phone(http, device, persona, meeting,
     assert flood.headers["Retry-After"] == "60"
     other_agency = _agency(services)
     assert _start(http, other_agency, login_hint=persona["pid"]).status_code == 200  # the limit is per agency
+
+
+def _enrolled_for_real(services) -> None:
+    """The test persona's identity as if enrolled through the app with a face check."""
+    with services.database.transaction() as session:
+        session.execute(update(Identity).values(enrolment_channel="app"))
+
+
+def test_sandbox_credentials_never_ring_a_real_citizens_phone(http, services, app_client, device, persona):
+    sandbox = _agency(services, environment=SANDBOX)
+    started = _start(http, sandbox, login_hint=persona["pid"])   # a test persona: allowed
+    assert started.status_code == 200, started.text
+    _enrolled_for_real(services)
+    refused = _start(http, sandbox, login_hint=persona["pid"])
+    assert refused.json()["error"] == "unknown_user_id"
+    assert "test personas" in refused.json()["error_description"]
+    # A request made while the citizen was a test persona cannot be approved now either.
+    with pytest.raises(AppError) as caught:
+        app_client.decide_backchannel(started.json()["auth_req_id"], device, PASSCODE)
+    assert caught.value.status == 403 and caught.value.problem["type"].endswith("sandbox-personas-only")
+    assert app_client.decide_backchannel(started.json()["auth_req_id"], device, None,
+                                         approve=False)["status"] == "denied"   # refusing still works
+    assert _start(http, _agency(services), login_hint=persona["pid"]).status_code == 200  # production may

@@ -157,11 +157,14 @@ class Identities:
         with self._db.reading() as session:
             return session.execute(select(Identity.id).where(Identity.pid == pid)).scalar_one_or_none()
 
-    def has_active_device(self, identity_id: str) -> bool:
+    def reachable_channel(self, identity_id: str) -> str | None:
+        """How the identity enrolled, if its app can be reached now (an active device, not
+        locked); ``None`` otherwise. ``SIMULATED_CHANNEL`` marks a sandbox test persona."""
         with self._db.reading() as session:
-            return session.execute(select(Device.id).join(Identity, Identity.id == Device.identity_id).where(
+            return session.execute(select(Identity.enrolment_channel).join(
+                Device, Identity.id == Device.identity_id).where(
                 Device.identity_id == identity_id, Device.status == DeviceStatus.ACTIVE,
-                Identity.status == IdentityStatus.ACTIVE).limit(1)).first() is not None
+                Identity.status == IdentityStatus.ACTIVE).limit(1)).scalar_one_or_none()
 
     def inactive_devices(self, device_ids: list[str]) -> set[str]:
         """Of ``device_ids``, those no longer usable: revoked (lost phone, new device) or whose

@@ -24,8 +24,15 @@ from typing import Any
 import httpx
 
 from tuaton.audit.trail import record
-from tuaton.errors import AssuranceTooLow, BadSignature, InvalidInput, SigninAlreadyDecided, SigninNotFound
-from tuaton.identity.service import ActiveDevice, Identities
+from tuaton.errors import (
+    AssuranceTooLow,
+    BadSignature,
+    InvalidInput,
+    SandboxPersonasOnly,
+    SigninAlreadyDecided,
+    SigninNotFound,
+)
+from tuaton.identity.service import SIMULATED_CHANNEL, ActiveDevice, Identities
 from tuaton.oidc.authorization import check_scope
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
@@ -135,8 +142,13 @@ class Backchannel:
             identity_id = self._identities.identity_id_for(citizen_id.normalize(hint))
         else:
             identity_id = self._grants.identity_for_subject(client, hint)
-        if identity_id is None or not self._identities.has_active_device(identity_id):
+        channel = self._identities.reachable_channel(identity_id) if identity_id else None
+        if channel is None:
             raise UnknownUserId("No citizen with an active Tuaton app matches login_hint.")
+        if client.is_sandbox and channel != SIMULATED_CHANNEL:
+            # Sandbox credentials never ring a real citizen's phone (the same rule as QR sign-in).
+            raise UnknownUserId("Sandbox credentials reach only test personas enrolled with the simulated app "
+                                "(tuaton app enroll --simulate); use production credentials for citizens.")
         return identity_id
 
     def start(self, client: RegisteredClient, request: BackchannelRequest) -> dict[str, Any]:
@@ -232,11 +244,13 @@ class Backchannel:
             raise BadSignature("The signed request does not cover this request and decision.",
                                "ลายมือชื่อไม่ตรงกับคำขอและการตัดสินใจนี้")
         txn = self._load_for_app(auth_req_id, device.identity_id)
-        if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
-            raise SigninAlreadyDecided()
         client = self._clients.get(txn["request"]["client_id"])
         if client is None:
             raise SigninNotFound()
+        if decision == "approve" and client.is_sandbox and not device.is_test_persona:
+            raise SandboxPersonasOnly()  # refused at the start too; this holds if a persona enrols for real
+        if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
+            raise SigninAlreadyDecided()
         try:
             if decision == "approve":
                 self._approve(auth_req_id, txn, client, device, passcode)
