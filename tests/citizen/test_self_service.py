@@ -43,6 +43,7 @@ def test_withdrawing_consent_revokes_the_agencys_refresh_tokens(citizen, app_cli
     assert agency.client_id in page.text
     answer = citizen.post(f"/me/consents/{agency.client_id}/revoke", data={"csrf": csrf_of(page.text)})
     assert answer.status_code == 200 and 'id="portal-notice"' in answer.text
+    assert "เพิกถอนความยินยอมแล้ว" in answer.text and "Consent withdrawn" in answer.text   # both languages
     refreshed = citizen.post("/oauth2/token", data={"grant_type": "refresh_token",
                                                     "refresh_token": tokens["refresh_token"]}, auth=agency.auth)
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
