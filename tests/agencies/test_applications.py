@@ -8,6 +8,8 @@ import html
 import io
 import json
 import re
+import threading
+import time
 
 import pytest
 from joserfc.jwk import ECKey
@@ -15,8 +17,9 @@ from PIL import Image
 from sqlalchemy import select, update
 
 from tests.agencies.conftest import COMPLETE
-from tests.conftest import Agency, csrf_of, exchange, portal_sign_in, signed_in_code
-from tuaton.appclient.client import AppError
+from tests.conftest import ISSUER, PASSCODE, Agency, csrf_of, exchange, portal_sign_in, signed_in_code
+from tests.live import live_tuaton
+from tuaton.appclient.client import AppClient, AppError
 from tuaton.identity.models import Identity
 from tuaton.oidc.clients import hash_secret
 
@@ -177,6 +180,8 @@ def test_another_agency_cannot_see_or_change_an_application(staff, new_browser, 
     assert other.get(f"/agency/{app_id}/integration").status_code == 404
     assert other.post(f"/agency/{app_id}", data={**COMPLETE, "csrf": csrf}).status_code == 404
     assert other.post(f"/agency/{app_id}/secret", data={"environment": "sandbox", "csrf": csrf}).status_code == 404
+    assert other.post(f"/agency/{app_id}/backchannel", data={"environment": "sandbox", "mode": "poll",
+                                                             "csrf": csrf}).status_code == 404
     assert app_id not in other.get("/agency").text
 
 
@@ -229,9 +234,86 @@ def test_every_agency_and_citizen_form_needs_the_csrf_token(staff, device, agenc
             ("/agency/new", COMPLETE, None), (f"/agency/{app_id}", COMPLETE, None),
             (f"/agency/{app_id}/secret", {"environment": "sandbox"}, None),
             (f"/agency/{app_id}/keys", {"jwks": '{"keys": []}'}, None),
+            (f"/agency/{app_id}/backchannel", {"environment": "sandbox", "mode": "poll"}, None),
             (f"/agency/{app_id}/logo", {}, {"logo": ("l.png", b"x", "image/png")}),
             (f"/me/devices/{device.device_id}/lock", {}, None),
             (f"/me/consents/{agency.client_id}/revoke", {}, None)]:
         answer = staff.post(path, data={**data, **forged}, files=files)
         assert answer.status_code == 403, path
     assert staff.get(f"/agency/{app_id}").text.count('data-status="draft"') == 1      # nothing changed
+
+
+def backchannel(staff, app_id: str, environment: str, mode: str, endpoint: str = ""):
+    return staff.post(f"/agency/{app_id}/backchannel", follow_redirects=False, data={
+        "csrf": csrf_of(staff.get(f"/agency/{app_id}").text), "environment": environment, "mode": mode,
+        "endpoint": endpoint})
+
+
+def test_an_agency_turns_on_backchannel_sign_in_and_tries_it_in_the_sandbox(staff, services, persona, device):
+    app_id, client_id, secret = apply(staff)
+    saved = backchannel(staff, app_id, "sandbox", "poll")
+    assert saved.status_code == 303
+    page = staff.get(saved.headers["location"])
+    assert 'value="poll" selected' in page.text
+    assert "บันทึกแล้ว" in page.text and "Saved." in page.text
+    asked = staff.post("/oauth2/bc-authorize", auth=(client_id, secret), data={
+        "scope": "openid name", "login_hint": persona["pid"], "binding_message": "Counter 4"})
+    assert asked.status_code == 200, asked.text
+    # Ping needs somewhere to ping: refused with the reason, in both languages; the setting stays.
+    refused = backchannel(staff, app_id, "sandbox", "ping")
+    assert refused.status_code == 422
+    assert "notification_endpoint" in refused.text and "ปลายทางรับการแจ้งเตือน" in refused.text
+    assert 'value="ping" selected' in refused.text    # the form comes back as typed
+    plain_http = backchannel(staff, app_id, "sandbox", "ping", "http://dlt.example.go.th/notify")
+    assert plain_http.status_code == 422 and "https" in plain_http.text
+    assert services.clients.get(client_id).backchannel_token_delivery_mode == "poll"
+    assert backchannel(staff, app_id, "sandbox", "ping", "https://dlt.example.go.th/notify").status_code == 303
+    client = services.clients.get(client_id)
+    assert (client.backchannel_token_delivery_mode, client.backchannel_client_notification_endpoint) == \
+        ("ping", "https://dlt.example.go.th/notify")
+    # Off again: the endpoint refuses the client.
+    assert backchannel(staff, app_id, "sandbox", "off").status_code == 303
+    off = staff.post("/oauth2/bc-authorize", auth=(client_id, secret), data={
+        "scope": "openid name", "login_hint": persona["pid"]})
+    assert off.status_code in (400, 401) and off.json()["error"] == "unauthorized_client"
+
+
+def test_production_backchannel_waits_for_approval(staff, operator, services):
+    app_id, _, _ = apply(staff)
+    early = backchannel(staff, app_id, "production", "poll")
+    assert early.status_code == 409 and "after the application is approved" in early.text
+    submit(staff, app_id)
+    decide(operator, app_id, "approve", ["pid", "name", "birthdate"])
+    assert backchannel(staff, app_id, "production", "poll").status_code == 303
+    view = services.agencies.get(app_id, owner_id(services))
+    assert services.clients.get(view.production_client_id).backchannel_token_delivery_mode == "poll"
+    assert services.clients.get(view.sandbox_client_id).backchannel_token_delivery_mode is None
+
+
+def test_the_integration_guides_backchannel_example_works_as_printed(staff, settings, database, persona, device):
+    """The guide's code, run as an agency would paste it, against a live Tuaton; the citizen approves."""
+    app_id, client_id, secret = apply(staff)
+    backchannel(staff, app_id, "sandbox", "poll")
+    guide = staff.get(f"/agency/{app_id}/integration").text
+    example = html.unescape(re.search(r'id="example-backchannel"><code>(.*?)</code>', guide, re.S).group(1))
+    assert client_id in example
+    with live_tuaton(settings, database, ciba_interval=1) as (issuer, _, _):
+        scope = {"CLIENT_SECRET": secret, "CITIZEN_ID_OR_SUB": persona["pid"]}
+
+        def run() -> None:
+            try:
+                exec(example.replace(ISSUER, issuer), scope)  # noqa: S102 - the guide's own code
+            except Exception as exc:  # noqa: BLE001 - reported below
+                scope["failure"] = exc
+
+        agency_server = threading.Thread(target=run)
+        agency_server.start()
+        phone = AppClient(issuer)
+        deadline = time.monotonic() + 15
+        while not (waiting := phone.backchannel_requests(device)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [r["binding_message"] for r in waiting] == ["Room 3, seat 12"]
+        phone.decide_backchannel(waiting[0]["id"], device, PASSCODE)
+        agency_server.join(20)
+    assert "failure" not in scope, scope.get("failure")
+    assert scope["tokens"]["token_type"].lower() == "bearer" and scope["tokens"]["id_token"]

@@ -87,6 +87,22 @@ def test_agency_applies_is_approved_signs_a_citizen_in_and_the_citizen_withdraws
     client_id = page.locator("#secret-client-id").inner_text()
     secret = page.locator("#secret-value").inner_text()
 
+    # 3b. and turns on backchannel sign-in (CIBA) in ping mode: a plain-http endpoint is explained
+    # and kept as typed, then corrected
+    page.select_option("#backchannel-production-mode", "ping")
+    page.fill("#backchannel-production-endpoint", "http://dlt.example.go.th/ciba")
+    page.click("#save-backchannel-production")
+    page.wait_for_selector("#form-errors li[data-field='backchannel_production']")
+    assert "https" in page.locator("#form-errors").inner_text()
+    assert page.locator("#backchannel-production-mode").input_value() == "ping"
+    page.fill("#backchannel-production-endpoint", "https://dlt.example.go.th/ciba")
+    page.click("#save-backchannel-production")
+    page.wait_for_selector("#portal-notice")
+    assert "บันทึกแล้ว" in page.locator("#portal-notice").inner_text()
+    assert page.locator("#backchannel-production-mode").input_value() == "ping"
+    assert page.locator("#backchannel-production-endpoint").input_value() == "https://dlt.example.go.th/ciba"
+    shot(page, tmp_path, "agency-backchannel")
+
     # 4. a real QR sign-in to the agency's e-Service with the production credentials
     citizen = page.context.browser.new_context(locale="th-TH").new_page()
     citizen.route(REDIRECT + "*", lambda route: route.fulfill(status=200, body="signed in"))

@@ -56,7 +56,7 @@ def _claims_table() -> list[tuple[str, str, str]]:
 
 def _application_page(request: Request, user: PortalUser, view: ApplicationView | None, form: ApplicationForm,
                       *, status: int = 200, found: dict | None = None, notice: dict | None = None,
-                      secret: dict | None = None) -> Response:
+                      secret: dict | None = None, backchannel: dict | None = None) -> Response:
     svc = services(request)
     client = svc.clients.get(view.production_client_id) if view and view.production_client_id else None
     sandbox = svc.clients.get(view.sandbox_client_id) if view and view.sandbox_client_id else None
@@ -65,6 +65,7 @@ def _application_page(request: Request, user: PortalUser, view: ApplicationView 
     return portal_page(request, "agency_application.html", user, status_code=status, context={
         "view": view, "form": form, "claims": _claims_table(), "problems": found or {}, "todo": todo,
         "notice": notice, "secret": secret, "production": client, "sandbox": sandbox, "history": history,
+        "backchannel_typed": backchannel or {},
         "contacts": list(form.technical_contacts) + [Contact("", "")] * (MAX_CONTACTS - len(form.technical_contacts)),
         "placeholder_redirect": SANDBOX_PLACEHOLDER_REDIRECT, "issuer": svc.settings.issuer})
 
@@ -163,6 +164,25 @@ def set_keys(request: Request, application_id: str, jwks: str = Form(..., max_le
         return _application_page(request, user, view, view.form, status=exc.status,
                                  found={"jwks": (exc.detail_en, exc.detail_th)})
     return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}", status_code=303)
+
+
+@router.post("/agency/{application_id}/backchannel")
+def set_backchannel(request: Request, application_id: str, environment: str = Form(..., max_length=12),
+                    mode: str = Form("off", max_length=8), endpoint: str = Form("", max_length=600),
+                    csrf: str = Form("", max_length=100), user: PortalUser = Depends(agency_user)) -> Response:
+    svc = services(request)
+    user.check_csrf(csrf)
+    view = svc.agencies.get(application_id, user.identity_id)
+    environment = PRODUCTION if environment == PRODUCTION else SANDBOX
+    try:
+        svc.agencies.set_backchannel(application_id, user.identity_id, environment,
+                                     None if mode == "off" else mode, endpoint)
+    except DomainError as exc:
+        return _application_page(request, user, view, view.form, status=exc.status,  # as typed: nothing lost
+                                 found={f"backchannel_{environment}": (exc.detail_en, exc.detail_th)},
+                                 backchannel={"environment": environment, "mode": mode, "endpoint": endpoint})
+    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}#backchannel",
+                            status_code=303)
 
 
 @router.get("/agency/{application_id}/usage")

@@ -225,6 +225,19 @@ class Agencies:
                                         "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
         self._clients.update(view.production_client_id, jwks=public_jwks(jwks_text), auth_method="private_key_jwt")
 
+    def set_backchannel(self, application_id: str, owner_identity_id: str, environment: str, mode: str | None,
+                        endpoint: str | None) -> None:
+        """Backchannel sign-in (CIBA: meeting check-in, call centres) on or off for sandbox or
+        production. The agency decides it itself: a request reaches only citizens it may already
+        name (the citizen ID if granted ``pid``, else a ``sub`` from an earlier sign-in), at most a
+        few a minute each, and sandbox credentials reach only test personas."""
+        view = self.get(application_id, owner_identity_id)
+        client_id = view.production_client_id if environment == PRODUCTION else view.sandbox_client_id
+        if client_id is None:
+            raise WrongApplicationState("Production credentials exist only after the application is approved.",
+                                        "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
+        self._clients.set_backchannel(client_id, mode, (endpoint or "").strip() or None)
+
     def usage(self, application_id: str, owner_identity_id: str, days: int = 30) -> Usage:
         view = self.get(application_id, owner_identity_id)
         client_ids = [c for c in (view.production_client_id, view.sandbox_client_id) if c]

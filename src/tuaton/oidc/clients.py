@@ -80,11 +80,19 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _is_callback_url(uri: str) -> bool:
+    """An absolute https URL without a fragment; http only on loopback (a developer's machine)."""
+    try:
+        parts = urlsplit(uri)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return not (parts.fragment or not parts.netloc or parts.scheme not in ("https", "http") or (
+        parts.scheme == "http" and not loopback))
+
+
 def check_redirect_uri(uri: str) -> str:
-    parts = urlsplit(uri)
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.fragment or not parts.netloc or parts.scheme not in ("https", "http") or (
-            parts.scheme == "http" and not loopback):
+    if not _is_callback_url(uri):
         raise InvalidInput(f"Redirect URI {uri!r} must be an absolute https URL without a fragment "
                            "(http only for 127.0.0.1 or localhost).",
                            f"Redirect URI {uri!r} ต้องเป็น URL แบบ https ที่สมบูรณ์และไม่มี #fragment",
@@ -101,19 +109,26 @@ def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str) 
     if mode is None:
         if endpoint:
             raise InvalidInput("A notification endpoint needs backchannel_token_delivery_mode ping.",
+                               "ปลายทางรับการแจ้งเตือนใช้ได้กับโหมด ping เท่านั้น",
                                field="backchannel_client_notification_endpoint")
         return
     if mode not in BACKCHANNEL_MODES:
         raise InvalidInput("backchannel_token_delivery_mode must be poll or ping (push is not offered).",
-                           field="backchannel_token_delivery_mode")
+                           "โหมดต้องเป็น poll หรือ ping (ไม่มีโหมด push)", field="backchannel_token_delivery_mode")
     if auth_method == "none":
         raise InvalidInput("Backchannel sign-in is for confidential clients (a server), not public ones.",
+                           "การยืนยันตัวตนผ่านช่องทางหลัง (backchannel) ใช้ได้กับเซิร์ฟเวอร์ของหน่วยงานที่มีรหัสลับหรือกุญแจเท่านั้น",
                            field="backchannel_token_delivery_mode")
     if mode == "ping":
         if not endpoint:
             raise InvalidInput("Ping mode needs backchannel_client_notification_endpoint.",
+                               "โหมด ping ต้องระบุปลายทางรับการแจ้งเตือน (notification endpoint)",
                                field="backchannel_client_notification_endpoint")
-        check_redirect_uri(endpoint)
+        if len(endpoint) > 500 or not _is_callback_url(endpoint):
+            raise InvalidInput(f"The notification endpoint {endpoint!r} must be an absolute https URL without "
+                               "a fragment (http only for 127.0.0.1 or localhost).",
+                               f"ปลายทางรับการแจ้งเตือน {endpoint!r} ต้องเป็น URL แบบ https ที่สมบูรณ์และไม่มี #fragment",
+                               field="backchannel_client_notification_endpoint")
 
 
 def _from_row(row: Client) -> RegisteredClient:
@@ -281,6 +296,21 @@ class Clients:
                 changed.append("purpose")
             record(session, "client.updated", client_id=client_id, changed=changed,
                    **({"scopes": row.scopes} if scopes is not None else {}))
+            session.flush()
+            found = _from_row(row)
+        self.forget(client_id)
+        return found
+
+    def set_backchannel(self, client_id: str, mode: str | None, endpoint: str | None) -> RegisteredClient:
+        """Turn backchannel sign-in (CIBA) on in ``poll`` or ``ping`` mode, or off (``None``)."""
+        endpoint = endpoint if mode == "ping" else None
+        with self._db.transaction() as session:
+            row = session.get(Client, client_id)
+            if row is None:
+                raise InvalidInput(f"There is no client {client_id!r}.", field="client_id")
+            check_backchannel(mode, endpoint, row.token_endpoint_auth_method)
+            row.backchannel_token_delivery_mode, row.backchannel_client_notification_endpoint = mode, endpoint
+            record(session, "client.backchannel_changed", client_id=client_id, mode=mode or "off")
             session.flush()
             found = _from_row(row)
         self.forget(client_id)
