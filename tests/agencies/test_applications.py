@@ -266,6 +266,8 @@ def test_an_agency_turns_on_backchannel_sign_in_and_tries_it_in_the_sandbox(staf
     assert 'value="ping" selected' in refused.text    # the form comes back as typed
     plain_http = backchannel(staff, app_id, "sandbox", "ping", "http://dlt.example.go.th/notify")
     assert plain_http.status_code == 422 and "https" in plain_http.text
+    internal = backchannel(staff, app_id, "sandbox", "ping", "https://10.20.30.40/notify")
+    assert internal.status_code == 422 and "internal address" in internal.text
     assert services.clients.get(client_id).backchannel_token_delivery_mode == "poll"
     assert backchannel(staff, app_id, "sandbox", "ping", "https://dlt.example.go.th/notify").status_code == 303
     client = services.clients.get(client_id)

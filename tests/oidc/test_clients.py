@@ -66,3 +66,34 @@ def test_a_public_client_cannot_turn_backchannel_on(services):
     with pytest.raises(InvalidInput):
         services.clients.set_backchannel(public.client.client_id, "poll", None)
     assert services.clients.get(public.client.client_id).backchannel_token_delivery_mode is None
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://127.0.0.1/notify", "http://127.0.0.1:8080/notify", "https://localhost/notify",
+    "https://10.0.0.5/notify", "https://169.254.169.254/latest/meta-data", "https://[::1]/notify",
+    "https://[::ffff:192.168.1.1]/notify", "https://2130706433/notify", "https://0x7f.1/notify",
+])
+def test_an_agency_cannot_point_tuatons_pings_at_an_internal_address(services, endpoint):
+    agency = services.clients.create(name_en="Call centre", redirect_uris=["https://cc.example.go.th/cb"],
+                                     scopes=["openid"])
+    with pytest.raises(InvalidInput) as refused:
+        services.clients.set_backchannel(agency.client.client_id, "ping", endpoint)
+    assert refused.value.extra["field"] == "backchannel_client_notification_endpoint"
+    assert services.clients.get(agency.client.client_id).backchannel_token_delivery_mode is None
+
+
+def test_an_operator_may_register_a_loopback_ping_endpoint(services):
+    """The demo and a developer's machine receive pings on loopback."""
+    agency = services.clients.create(name_en="Meeting", redirect_uris=["https://m.example.go.th/cb"],
+                                     scopes=["openid"], backchannel_mode="ping",
+                                     backchannel_notification_endpoint="http://127.0.0.1:8080/notify")
+    assert agency.client.backchannel_client_notification_endpoint == "http://127.0.0.1:8080/notify"
+
+
+def test_a_public_notification_endpoint_is_accepted(services):
+    agency = services.clients.create(name_en="Call centre", redirect_uris=["https://cc.example.go.th/cb"],
+                                     scopes=["openid"])
+    saved = services.clients.set_backchannel(agency.client.client_id, "ping", "https://cc.example.go.th/ciba")
+    assert saved.backchannel_client_notification_endpoint == "https://cc.example.go.th/ciba"
+    assert services.clients.set_backchannel(agency.client.client_id, "poll", "ignored").\
+        backchannel_client_notification_endpoint is None    # only ping keeps an endpoint

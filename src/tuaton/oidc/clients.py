@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import secrets
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -103,9 +105,32 @@ def check_redirect_uri(uri: str) -> str:
 BACKCHANNEL_MODES = ("poll", "ping")
 
 
-def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str) -> None:
+def _names_an_internal_host(uri: str) -> bool:
+    """``localhost`` or an IP literal that is not on the public internet (loopback, private,
+    link-local, reserved...). A host name that resolves to one is the network's to stop."""
+    host = (urlsplit(uri).hostname or "").rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # the legacy forms a resolver still accepts: 2130706433, 0x7f.1, 127.1
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return not address.is_global
+
+
+def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str, *,
+                      internal_ok: bool = True) -> None:
     """CIBA registration (CIBA Core §4): a confidential client, a known mode, and for ``ping``
-    an https notification endpoint (http only on loopback, as for redirect URIs)."""
+    an https notification endpoint (http only on loopback, as for redirect URIs).
+
+    Tuaton's own servers POST to that endpoint, so one an agency sets itself (``internal_ok``
+    False) may not name an internal address: a loopback or private endpoint is only for clients an
+    operator registers (``tuaton client create``: the demo, a developer's machine)."""
     if mode is None:
         if endpoint:
             raise InvalidInput("A notification endpoint needs backchannel_token_delivery_mode ping.",
@@ -128,6 +153,12 @@ def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str) 
             raise InvalidInput(f"The notification endpoint {endpoint!r} must be an absolute https URL without "
                                "a fragment (http only for 127.0.0.1 or localhost).",
                                f"ปลายทางรับการแจ้งเตือน {endpoint!r} ต้องเป็น URL แบบ https ที่สมบูรณ์และไม่มี #fragment",
+                               field="backchannel_client_notification_endpoint")
+        if not internal_ok and _names_an_internal_host(endpoint):
+            raise InvalidInput(f"The notification endpoint {endpoint!r} names an internal address; give your "
+                               "server's public https URL.",
+                               f"ปลายทางรับการแจ้งเตือน {endpoint!r} เป็นที่อยู่ภายใน กรุณาระบุ URL แบบ https "
+                               "ของเซิร์ฟเวอร์ที่เข้าถึงได้จากอินเทอร์เน็ต",
                                field="backchannel_client_notification_endpoint")
 
 
@@ -301,14 +332,16 @@ class Clients:
         self.forget(client_id)
         return found
 
-    def set_backchannel(self, client_id: str, mode: str | None, endpoint: str | None) -> RegisteredClient:
-        """Turn backchannel sign-in (CIBA) on in ``poll`` or ``ping`` mode, or off (``None``)."""
+    def set_backchannel(self, client_id: str, mode: str | None, endpoint: str | None, *,
+                        internal_ok: bool = False) -> RegisteredClient:
+        """Turn backchannel sign-in (CIBA) on in ``poll`` or ``ping`` mode, or off (``None``);
+        as the agency's own setting, the endpoint must be public unless ``internal_ok``."""
         endpoint = endpoint if mode == "ping" else None
         with self._db.transaction() as session:
             row = session.get(Client, client_id)
             if row is None:
                 raise InvalidInput(f"There is no client {client_id!r}.", field="client_id")
-            check_backchannel(mode, endpoint, row.token_endpoint_auth_method)
+            check_backchannel(mode, endpoint, row.token_endpoint_auth_method, internal_ok=internal_ok)
             row.backchannel_token_delivery_mode, row.backchannel_client_notification_endpoint = mode, endpoint
             record(session, "client.backchannel_changed", client_id=client_id, mode=mode or "off")
             session.flush()
