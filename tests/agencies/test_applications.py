@@ -20,6 +20,7 @@ from tests.agencies.conftest import COMPLETE
 from tests.conftest import ISSUER, PASSCODE, Agency, csrf_of, exchange, portal_sign_in, signed_in_code
 from tests.live import live_tuaton
 from tuaton.appclient.client import AppClient, AppError
+from tuaton.audit.models import AuditEvent
 from tuaton.identity.models import Identity
 from tuaton.oidc.clients import hash_secret
 
@@ -289,6 +290,11 @@ def test_production_backchannel_waits_for_approval(staff, operator, services):
     assert backchannel(staff, app_id, "production", "poll").status_code == 303
     view = services.agencies.get(app_id, owner_id(services))
     assert services.clients.get(view.production_client_id).backchannel_token_delivery_mode == "poll"
+    with services.database.reading() as session:    # who turned it on is in the audit trail
+        changed = session.execute(select(AuditEvent).where(AuditEvent.kind == "client.backchannel_changed")
+                                  ).scalars().one()
+    assert (changed.identity_id, changed.client_id, changed.details["mode"]) == \
+        (owner_id(services), view.production_client_id, "poll")
     assert services.clients.get(view.sandbox_client_id).backchannel_token_delivery_mode is None
 
 

@@ -236,7 +236,8 @@ class Agencies:
         if client_id is None:
             raise WrongApplicationState("Production credentials exist only after the application is approved.",
                                         "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
-        self._clients.set_backchannel(client_id, mode, (endpoint or "").strip() or None)
+        self._clients.set_backchannel(client_id, mode, (endpoint or "").strip() or None,
+                                      changed_by=owner_identity_id)
 
     def usage(self, application_id: str, owner_identity_id: str, days: int = 30) -> Usage:
         view = self.get(application_id, owner_identity_id)

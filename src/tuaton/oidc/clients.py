@@ -333,7 +333,7 @@ class Clients:
         return found
 
     def set_backchannel(self, client_id: str, mode: str | None, endpoint: str | None, *,
-                        internal_ok: bool = False) -> RegisteredClient:
+                        internal_ok: bool = False, changed_by: str | None = None) -> RegisteredClient:
         """Turn backchannel sign-in (CIBA) on in ``poll`` or ``ping`` mode, or off (``None``);
         as the agency's own setting, the endpoint must be public unless ``internal_ok``."""
         endpoint = endpoint if mode == "ping" else None
@@ -343,7 +343,8 @@ class Clients:
                 raise InvalidInput(f"There is no client {client_id!r}.", field="client_id")
             check_backchannel(mode, endpoint, row.token_endpoint_auth_method, internal_ok=internal_ok)
             row.backchannel_token_delivery_mode, row.backchannel_client_notification_endpoint = mode, endpoint
-            record(session, "client.backchannel_changed", client_id=client_id, mode=mode or "off")
+            record(session, "client.backchannel_changed", identity_id=changed_by, client_id=client_id,
+                   mode=mode or "off")
             session.flush()
             found = _from_row(row)
         self.forget(client_id)
