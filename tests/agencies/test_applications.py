@@ -81,11 +81,12 @@ def test_submitting_an_incomplete_application_loses_nothing_typed(staff):
     assert 'data-status="draft"' in answer.text
 
 
-def test_a_draft_with_a_bad_redirect_uri_is_refused_with_the_reason(staff):
-    data = {**COMPLETE, "redirect_uris": "http://evil.example/cb", "csrf": csrf_of(staff.get("/agency/new").text)}
+@pytest.mark.parametrize("uri", ["http://evil.example/cb", "https://[::1/cb"])   # the second once crashed
+def test_a_draft_with_a_bad_redirect_uri_is_refused_with_the_reason(staff, uri):
+    data = {**COMPLETE, "redirect_uris": uri, "csrf": csrf_of(staff.get("/agency/new").text)}
     answer = staff.post("/agency/new", data=data)
     assert answer.status_code == 422
-    assert "Not a valid redirect URI: http://evil.example/cb" in answer.text
+    assert f"Not a valid redirect URI: {uri}" in answer.text
 
 
 def test_a_private_company_needs_a_valid_juristic_number(staff):
