@@ -20,7 +20,13 @@ def test_foreign_or_malformed_payloads_are_refused(payload):
         signin_id_from_payload(payload, ISSUER)
 
 
-@given(st.text(max_size=80))
+LINKISH = st.builds(lambda prefix, host, rest: f"{prefix}{host}{rest}",
+                    st.sampled_from(["https://", "http://", "tuaton://signin?payload=https://", ""]),
+                    st.sampled_from(["id.example.go.th", "[::1", "[::1]", "[", "id.example.go.th:99999"]),
+                    st.text(alphabet="/s?#[]:%ab", max_size=12))
+
+
+@given(st.one_of(st.text(max_size=80), LINKISH))
 def test_any_payload_gives_an_id_or_a_clear_refusal(payload):
     try:
         signin_id = signin_id_from_payload(payload, ISSUER)

@@ -268,6 +268,14 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         assert page.locator("#scan").inner_text() == "Scan to sign in"
         page.reload()
         assert page.locator("#card").inner_text() == "Digital ID card"
+        # A pasted link that is not this Tuaton's sign-in is refused in words the citizen can read.
+        for link, words in (("https://[::1/s/abc", "This is not a Tuaton sign-in QR code."),
+                            ("https://evil.example/s/abc", "belongs to https://evil.example")):
+            page.click("#scan")
+            page.fill("#paste", link)
+            page.click("#paste-go")
+            assert words in page.locator("#error").inner_text()
+            page.click("#home")
 
 
 def test_the_verifier_page_checks_cards_with_no_connection(live, phone, personas, tmp_path):

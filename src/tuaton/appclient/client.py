@@ -13,7 +13,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import httpx
 from joserfc.jwk import ECKey
@@ -59,17 +59,24 @@ class DeviceFile:
         return ECKey.import_key(self.private_jwk)
 
 
+def _split(link: str) -> SplitResult:
+    try:
+        return urlsplit(link)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise AppError("This is not a Tuaton sign-in QR code.") from exc
+
+
 def signin_id_from_payload(payload: str, issuer: str) -> str:
     """Accept the QR payload as the URL it is, the ``tuaton://signin?payload=`` deep link, or an id."""
     payload = payload.strip()
     if payload.startswith("tuaton://"):
-        inner = parse_qs(urlsplit(payload).query).get("payload", [""])[0]
+        inner = parse_qs(_split(payload).query).get("payload", [""])[0]
         if not inner:
             raise AppError("The deep link carries no payload.")
         payload = inner
     if "://" not in payload:
         return payload
-    parts = urlsplit(payload)
+    parts = _split(payload)
     if f"{parts.scheme}://{parts.netloc}" != issuer.rstrip("/"):
         raise AppError(f"This QR code belongs to {parts.scheme}://{parts.netloc}, not to your Tuaton "
                        f"({issuer}); the app will not send your approval there.")

@@ -242,13 +242,15 @@ function confirmCard(base, auth, card, key, upload) {
 
 // -- QR sign-in -----------------------------------------------------------------------------------
 function signinId(text) {
-  let payload = text;
-  if (payload.startsWith("tuaton://")) payload = new URL(payload).searchParams.get("payload") || "";
+  const notOurs = () => new Error(t("ไม่ใช่คิวอาร์สำหรับเข้าสู่ระบบ", "This is not a Tuaton sign-in QR code."));
+  const parse = (link) => { try { return new URL(link); } catch { throw notOurs(); } };
+  let payload = text.trim();
+  if (payload.startsWith("tuaton://")) payload = parse(payload).searchParams.get("payload") || "";
   if (!payload.includes("://")) return payload;
-  const url = new URL(payload);
+  const url = parse(payload);
   if (url.origin !== location.origin) throw new Error(t("คิวอาร์นี้ไม่ใช่ของ Tuaton นี้ แอปจะไม่ส่งการอนุมัติไปที่อื่น", `This QR code belongs to ${url.origin}; the app will not send your approval there.`));
   const parts = url.pathname.split("/").filter(Boolean);
-  if (parts.length !== 2 || parts[0] !== "s") throw new Error(t("ไม่ใช่คิวอาร์สำหรับเข้าสู่ระบบ", "This is not a Tuaton sign-in QR code."));
+  if (parts.length !== 2 || parts[0] !== "s") throw notOurs();
   return parts[1];
 }
 function scanSignin() {
