@@ -332,6 +332,20 @@ def app_requests(device: Path = typer.Option(..., help="The device file from 'tu
     _app_result({"requests": pending, "answered": answered}, as_json, "\n".join(lines) or "nothing waiting")
 
 
+@app_app.command("passcode")
+def app_passcode(device: Path = typer.Option(..., help="The device file from 'tuaton app enroll'"),
+                 current: str = typer.Option(..., help="The passcode now"),
+                 new: str = typer.Option(..., help="The new 8-digit passcode")) -> None:
+    """Change the passcode (the same rules as at enrolment; a wrong current one counts towards the lock)."""
+    from tuaton.appclient.client import AppClient, AppError, DeviceFile
+    try:
+        device_file = DeviceFile.load(device)
+        AppClient(device_file.issuer).change_passcode(device_file, current, new)
+    except AppError as exc:
+        _fail(str(exc))
+    print("passcode changed")
+
+
 @app_app.command("card")
 def app_card(device: Path = typer.Option(..., help="The device file from 'tuaton app enroll'"),
              passcode: str = typer.Option(None, help="Needed to fetch or renew the card (online)"),

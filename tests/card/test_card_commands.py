@@ -92,3 +92,17 @@ def test_app_requests_answers_a_backchannel_request(live, persona, tmp_path):
     assert listed.returncode == 0 and "Call centre: ticket 4521" in listed.stdout
     answered = tuaton("app", "requests", "--device", str(device_file), "--passcode", PASSCODE, "--json")
     assert json.loads(answered.stdout)["answered"][0]["status"] == "approved"
+
+
+def test_app_passcode_changes_it_and_explains_a_refusal(live, persona, tmp_path):
+    issuer, _ = live
+    device_file = tmp_path / "phone.json"
+    AppClient(issuer).enroll_card_data_only(persona["pid"], PASSCODE).save(device_file)
+    weak = tuaton("app", "passcode", "--device", str(device_file), "--current", PASSCODE, "--new", "11112222")
+    assert weak.returncode != 0 and "4 times in a row" in weak.stderr
+    changed = tuaton("app", "passcode", "--device", str(device_file), "--current", PASSCODE, "--new", "27394816")
+    assert changed.returncode == 0, changed.stderr
+    assert "passcode changed" in changed.stdout
+    old = tuaton("app", "card", "--device", str(device_file), "--passcode", PASSCODE)
+    assert old.returncode != 0 and "passcode is wrong" in old.stderr
+    assert tuaton("app", "card", "--device", str(device_file), "--passcode", "27394816").returncode == 0

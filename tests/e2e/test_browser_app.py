@@ -276,6 +276,17 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
             page.click("#paste-go")
             assert words in page.locator("#error").inner_text()
             page.click("#home")
+        # The citizen changes the passcode: a weak one is refused with the reason, then a good one.
+        page.click("#change-passcode")
+        type_passcode(page)  # the current one
+        type_passcode(page, "12345678")
+        type_passcode(page, "12345678")
+        page.wait_for_selector("#error")
+        assert "4 digits in sequence" in page.locator("#error").inner_text()
+        type_passcode(page)
+        type_passcode(page, "27394816")
+        type_passcode(page, "27394816")
+        page.wait_for_selector("#passcode-changed")
 
 
 def test_the_verifier_page_checks_cards_with_no_connection(live, phone, personas, tmp_path):

@@ -259,6 +259,13 @@ class AppClient:
         return self._call("POST", "/api/app/v1/me/history", json={
             "device_id": device.device_id, "signed_request": signed})
 
+    def change_passcode(self, device: DeviceFile, current: str, new: str) -> dict:
+        signed = sign_request(device.key, {"purpose": "change-passcode", "nonce": secrets.token_urlsafe(16),
+                                           "iat": int(time.time())})
+        return self._call("POST", "/api/app/v1/me/passcode", json={
+            "device_id": device.device_id, "signed_request": signed, "current_passcode": current,
+            "new_passcode": new, "new_passcode_confirmation": new})
+
     def withdraw_consent(self, device: DeviceFile, client_id: str) -> dict:
         signed = sign_request(device.key, {"purpose": "withdraw-consent", "client_id": client_id,
                                            "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})

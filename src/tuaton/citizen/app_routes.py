@@ -1,7 +1,7 @@
-"""The citizen's history and consents for the app (device-signed requests, JSON).
+"""The citizen's history, consents and passcode for the app (device-signed requests, JSON).
 
 The same data as the /me pages, for the phone that holds the device key: the app shows who used
-the identity and withdraws a consent without a separate portal sign-in.
+the identity, withdraws a consent and changes the passcode without a separate portal sign-in.
 """
 
 from __future__ import annotations
@@ -57,3 +57,29 @@ async def withdraw(request: Request, client_id: str, body: SignedBody) -> JSONRe
         return svc.citizens.revoke_consent(device.identity_id, client_id)
 
     return JSONResponse({"revoked_grants": await run_in_threadpool(handle)}, headers=NO_STORE)
+
+
+class PasscodeChange(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS by the device key over {purpose: 'change-passcode', "
+                                            "nonce, iat}")
+    current_passcode: str = Field(max_length=64)
+    new_passcode: str = Field(max_length=64)
+    new_passcode_confirmation: str = Field(max_length=64)
+
+
+@router.post("/passcode")
+async def change_passcode(request: Request, body: PasscodeChange) -> JSONResponse:
+    """A new passcode, given the current one: the policy applies as at enrolment; a wrong current
+    passcode counts towards the lock."""
+    svc = services(request)
+
+    def handle() -> None:
+        device, _ = svc.identities.authenticate_request(body.device_id, body.signed_request, "change-passcode",
+                                                        svc.store)
+        svc.identities.change_passcode(device, body.current_passcode, body.new_passcode,
+                                       body.new_passcode_confirmation)
+
+    await run_in_threadpool(handle)
+    return JSONResponse({"changed": True}, headers=NO_STORE)

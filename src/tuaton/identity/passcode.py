@@ -25,6 +25,7 @@ class PasscodeRule(enum.StrEnum):
     REPEATED = "repeated"
     BIRTH_DATE = "birth_date"
     CONFIRMATION_DIFFERS = "confirmation_differs"
+    UNCHANGED = "unchanged"
 
 
 MESSAGES = {
@@ -38,6 +39,8 @@ MESSAGES = {
                               "รหัสผ่านต้องไม่ใช่วันเกิดของท่าน"),
     PasscodeRule.CONFIRMATION_DIFFERS: ("The two passcodes entered are not the same.",
                                         "รหัสผ่านที่ใส่ทั้งสองครั้งไม่ตรงกัน"),
+    PasscodeRule.UNCHANGED: ("The new passcode is the same as the current one; choose another.",
+                             "รหัสผ่านใหม่ต้องไม่ซ้ำกับรหัสผ่านเดิม"),
 }
 
 
@@ -64,11 +67,15 @@ def broken_rule(passcode: str, birth_date: dt.date | None = None) -> PasscodeRul
     return None
 
 
-def check_new_passcode(passcode: str, confirmation: str, birth_date: dt.date | None) -> None:
-    """Raise :class:`PasscodeRejected` with the rule and a bilingual message, or return."""
+def check_new_passcode(passcode: str, confirmation: str, birth_date: dt.date | None,
+                       current: str | None = None) -> None:
+    """Raise :class:`PasscodeRejected` with the rule and a bilingual message, or return.
+    ``current``: when changing, the passcode being replaced (the new one must differ)."""
     rule = broken_rule(passcode, birth_date)
     if rule is None and passcode != confirmation:
         rule = PasscodeRule.CONFIRMATION_DIFFERS
+    if rule is None and current is not None and passcode == current:
+        rule = PasscodeRule.UNCHANGED
     if rule is not None:
         en, th = MESSAGES[rule]
         raise PasscodeRejected(en, th, rule=rule.value)

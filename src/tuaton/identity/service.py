@@ -139,6 +139,24 @@ class Identities:
                channel=channel, ial=ial)
         return EnrolledIdentity(identity.id, device_id, pid, ial, channel)
 
+    # -- the passcode ------------------------------------------------------------------------
+    def change_passcode(self, device: ActiveDevice, current: str, new: str, confirmation: str) -> None:
+        """Replace the passcode from the phone that holds the device key, knowing the current one.
+
+        The new one is checked against the policy first, so a weak choice costs no attempt; a wrong
+        current passcode counts towards the lock like any other failure."""
+        citizen = self._registry.citizen(device.pid)
+        check_new_passcode(new, confirmation, citizen.birth_date if citizen else None, current=current)
+        self.check_passcode(device.identity_id, current, context={"channel": "change-passcode"})
+        new_hash = self._hasher.hash(new)
+        with self._db.transaction() as session:
+            changed = session.execute(update(Identity).where(
+                Identity.id == device.identity_id, Identity.status == IdentityStatus.ACTIVE)
+                .values(passcode_hash=new_hash, failed_passcodes=0)).rowcount
+            if not changed:           # locked meanwhile (a wrong guess elsewhere reached the limit)
+                raise IdentityLocked()
+            record(session, "passcode.changed", identity_id=device.identity_id, device_id=device.device_id)
+
     # -- authentication ----------------------------------------------------------------------
     def active_device(self, device_id: str) -> ActiveDevice:
         with self._db.reading() as session:

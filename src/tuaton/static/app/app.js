@@ -163,7 +163,8 @@ async function home() {
     h("button", { id: "scan", onclick: scanSignin }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
     h("button", { id: "requests", onclick: requests }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
     h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
-    h("button", { id: "history", onclick: historyScreen }, t("ประวัติและความยินยอม", "History and consents")));
+    h("button", { id: "history", onclick: historyScreen }, t("ประวัติและความยินยอม", "History and consents")),
+    h("button", { id: "change-passcode", class: "secondary", onclick: changePasscode }, t("เปลี่ยนรหัสผ่าน", "Change the passcode")));
 }
 
 // -- enrolment at a registrar office -------------------------------------------------------------
@@ -331,6 +332,22 @@ async function historyScreen() {
       h("h2", {}, t("ประวัติการเข้าสู่ระบบ", "Sign-in history")),
       h("ul", { id: "signins" }, ...data.signins.map((s) => h("li", {}, `${when(s.at)} · ${name(s)} · ${labels(s.claims)}`))));
   } catch (e) { screen(t("ประวัติและความยินยอม", "History and consents")); showError(e.message); }
+}
+
+// -- the passcode ----------------------------------------------------------------------------------
+function changePasscode() {
+  const title = t("เปลี่ยนรหัสผ่าน", "Change the passcode");
+  screen(title, keypad(t("ใส่รหัสผ่านปัจจุบัน", "Enter your current passcode"), (current) => {
+    screen(title, askPasscodeTwice(async (first, second) => {
+      try {
+        const device = await load("device");
+        const signed = await sign(device.privateKey, { purpose: "change-passcode", nonce: nonce(), iat: now() });
+        await api("POST", "/api/app/v1/me/passcode", { device_id: device.device_id, signed_request: signed,
+          current_passcode: current, new_passcode: first, new_passcode_confirmation: second });
+        screen(t("เปลี่ยนรหัสผ่านแล้ว", "Passcode changed"), h("p", { id: "passcode-changed" }, t("ใช้รหัสผ่านใหม่ตั้งแต่ครั้งนี้", "Use the new passcode from now on.")));
+      } catch (e) { changePasscode(); showError(e.message); }  // start again, with the reason
+    }));
+  }));
 }
 
 // -- the digital ID card ----------------------------------------------------------------------------
