@@ -179,6 +179,7 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
                            data={"scope": "openid pid", "login_hint": citizen["pid"], "binding_message": "RD-4521"})
         assert asked.status_code == 200, asked.text
         page.click("#home")
+        page.wait_for_selector("#requests[data-waiting='1']")  # the home screen shows it is waiting
         page.click("#requests")
         page.click("#request-list button.request")
         assert page.locator("#binding-message").inner_text() == "RD-4521"

@@ -165,6 +165,20 @@ async function home() {
     h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
     h("button", { id: "history", onclick: historyScreen }, t("ประวัติและความยินยอม", "History and consents")),
     h("button", { id: "change-passcode", class: "secondary", onclick: changePasscode }, t("เปลี่ยนรหัสผ่าน", "Change the passcode")));
+  watchRequests(device, document.getElementById("requests"));
+}
+// While the home screen is open, the Requests button says how many agencies are waiting (a meeting's
+// registration desk, a call centre), checked every few seconds with a device-signed request.
+async function watchRequests(device, button) {
+  if (!button.isConnected) return;
+  if (navigator.onLine) try {
+    const signed = await sign(device.privateKey, { purpose: "inbox", nonce: nonce(), iat: now() });
+    const { requests: list } = await api("POST", "/api/app/v1/backchannel-requests", { device_id: device.device_id, signed_request: signed });
+    if (!button.isConnected) return;
+    button.dataset.waiting = String(list.length);
+    button.textContent = t("คำขอยืนยันตัวตน", "Requests to confirm it's you") + (list.length ? ` (${list.length})` : "");
+  } catch (e) { /* offline or locked: the Requests screen explains */ }
+  setTimeout(() => watchRequests(device, button), 5000);
 }
 
 // -- enrolment at a registrar office -------------------------------------------------------------
