@@ -89,10 +89,23 @@ def test_polling_faster_than_the_interval_is_told_to_slow_down(http, device, per
     assert _error(slow) == "slow_down" and "10 seconds" in slow.json()["error_description"]
 
 
-def test_a_refusal_reaches_the_agency_as_access_denied(http, app_client, device, persona, meeting):
+def test_a_refusal_reaches_the_agency_as_access_denied(http, app_client, device, persona, meeting, services):
     auth_req_id = _start(http, meeting, login_hint=persona["pid"]).json()["auth_req_id"]
     assert app_client.decide_backchannel(auth_req_id, device, None, approve=False)["status"] == "denied"
     assert _error(_poll(http, meeting, auth_req_id)) == "access_denied"
+    # The national dashboard counts it with the refused QR sign-ins.
+    assert dict(services.dashboard.count().failure_reasons).get("signin.denied") == 1
+
+
+def test_a_citizen_below_the_required_level_is_refused_and_counted(http, app_client, device, persona, meeting,
+                                                                   services):
+    auth_req_id = _start(http, meeting, login_hint=persona["pid"],
+                         acr_values="urn:tuaton:ial:2.3").json()["auth_req_id"]
+    with pytest.raises(AppError) as caught:
+        app_client.decide_backchannel(auth_req_id, device, PASSCODE)
+    assert caught.value.problem["type"].endswith("assurance-too-low")
+    assert _error(_poll(http, meeting, auth_req_id)) == "access_denied"
+    assert dict(services.dashboard.count().failure_reasons).get("signin.assurance_too_low") == 1
 
 
 def test_an_unanswered_request_expires(http, device, persona, meeting, monkeypatch):

@@ -248,7 +248,10 @@ class Backchannel:
         if client is None:
             raise SigninNotFound()
         if decision == "approve" and client.is_sandbox and not device.is_test_persona:
-            raise SandboxPersonasOnly()  # refused at the start too; this holds if a persona enrols for real
+            with self._db.transaction() as session:   # refused at the start too: this is a persona enrolled since
+                record(session, "signin.sandbox_refused", identity_id=device.identity_id,
+                       client_id=client.client_id, channel="backchannel")
+            raise SandboxPersonasOnly()
         if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
             raise SigninAlreadyDecided()
         try:
@@ -257,7 +260,9 @@ class Backchannel:
             else:
                 txn["status"], txn["reason"] = "denied", "The citizen refused the request."
                 with self._db.transaction() as session:
-                    record(session, "ciba.denied", identity_id=device.identity_id, client_id=client.client_id)
+                    # The same event as a refused QR sign-in, so dashboards and usage count both channels.
+                    record(session, "signin.denied", identity_id=device.identity_id, client_id=client.client_id,
+                           channel="backchannel")
         except AssuranceTooLow:
             raise  # the request has ended (denied): it stays locked
         except Exception:
@@ -274,6 +279,9 @@ class Backchannel:
         acr_values = tuple(txn["request"]["acr_values"])
         if not meets(acr_values, device.ial, SIGNIN_AAL):
             txn["status"], txn["reason"] = "denied", "The citizen's identity assurance level is below acr_values."
+            with self._db.transaction() as session:
+                record(session, "signin.assurance_too_low", identity_id=device.identity_id,
+                       client_id=client.client_id, ial=device.ial, acr_values=list(acr_values), channel="backchannel")
             raise AssuranceTooLow(f"This e-Service requires a higher identity assurance level than yours "
                                   f"(IAL {device.ial}).", f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน "
                                   f"(IAL {device.ial})", ial=device.ial, acr_values=list(acr_values))
