@@ -210,20 +210,13 @@ class Agencies:
     def new_secret(self, application_id: str, owner_identity_id: str, environment: str) -> str:
         """A new client secret for sandbox or production, shown once; the previous one keeps
         working for ``client_secret_overlap`` so a running e-Service can switch without downtime."""
-        view = self.get(application_id, owner_identity_id)
-        client_id = view.production_client_id if environment == PRODUCTION else view.sandbox_client_id
-        if client_id is None:
-            raise WrongApplicationState("Production credentials exist only after the application is approved.",
-                                        "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
+        client_id = _client_of(self.get(application_id, owner_identity_id), environment)
         return self._clients.rotate_secret(client_id, self._settings.client_secret_overlap)
 
     def set_keys(self, application_id: str, owner_identity_id: str, jwks_text: str) -> None:
         """Switch production to private_key_jwt with the agency's public keys (JWKS)."""
-        view = self.get(application_id, owner_identity_id)
-        if view.production_client_id is None:
-            raise WrongApplicationState("Production credentials exist only after the application is approved.",
-                                        "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
-        self._clients.update(view.production_client_id, jwks=public_jwks(jwks_text), auth_method="private_key_jwt")
+        client_id = _client_of(self.get(application_id, owner_identity_id), PRODUCTION)
+        self._clients.update(client_id, jwks=public_jwks(jwks_text), auth_method="private_key_jwt")
 
     def set_backchannel(self, application_id: str, owner_identity_id: str, environment: str, mode: str | None,
                         endpoint: str | None) -> None:
@@ -231,11 +224,7 @@ class Agencies:
         production. The agency decides it itself: a request reaches only citizens it may already
         name (the citizen ID if granted ``pid``, else a ``sub`` from an earlier sign-in), at most a
         few a minute each, and sandbox credentials reach only test personas."""
-        view = self.get(application_id, owner_identity_id)
-        client_id = view.production_client_id if environment == PRODUCTION else view.sandbox_client_id
-        if client_id is None:
-            raise WrongApplicationState("Production credentials exist only after the application is approved.",
-                                        "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
+        client_id = _client_of(self.get(application_id, owner_identity_id), environment)
         self._clients.set_backchannel(client_id, mode, (endpoint or "").strip() or None,
                                       changed_by=owner_identity_id)
 
@@ -355,6 +344,15 @@ class Agencies:
         if row is None or row.owner_identity_id != owner_identity_id:
             raise ApplicationNotFound()
         return row
+
+
+def _client_of(view: ApplicationView, environment: str) -> str:
+    """The application's client for sandbox or production; production exists only once approved."""
+    client_id = view.production_client_id if environment == PRODUCTION else view.sandbox_client_id
+    if client_id is None:
+        raise WrongApplicationState("Production credentials exist only after the application is approved.",
+                                    "ข้อมูลรับรองสำหรับใช้งานจริงจะออกให้หลังคำขอได้รับอนุมัติ")
+    return client_id
 
 
 def _incomplete(found: dict[str, Problem]) -> ApplicationIncomplete:
