@@ -57,7 +57,8 @@ def redis_url_or_skip() -> str:
 
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory) -> Settings:
-    cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "issuer": ISSUER}
+    cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "issuer": ISSUER,
+             "passcode_key_file": str(tmp_path_factory.mktemp("keys") / "passcode-keys.json")}
     if BACKEND == "postgres":
         try:
             with create_engine(PG_URL).connect() as connection:

@@ -113,3 +113,12 @@ def test_admin_create_makes_the_one_account_that_signs_in_to_the_console_with_a_
     run(cli_env, "officer", "create", "kanya", "--office", "1001")
     again = run(cli_env, "admin", "create", "root", check=False)
     assert again.returncode == 2 and "taken" in again.stderr
+
+
+def test_rotate_passcode_key_adds_a_version_and_counts_verifiers_per_version(cli_env, tmp_path):
+    env = {**cli_env, "TUATON_PASSCODE_KEY_FILE": str(tmp_path / "passcode-keys.json")}
+    first = json.loads(run(env, "keys", "rotate-passcode-key").stdout)
+    assert first["current_version"] == 2 and first["versions"] == [1, 2]
+    assert json.loads(run(env, "keys", "rotate-passcode-key").stdout)["versions"] == [1, 2, 3]
+    refused = run({**env, "TUATON_PASSCODE_VERIFIER": "argon2id"}, "keys", "rotate-passcode-key", check=False)
+    assert refused.returncode != 0 and "no passcode key to rotate" in refused.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -105,6 +106,30 @@ def keys_rotate() -> None:
     """New signing keys now; the old ones stay in the JWKS for TUATON_KEY_OVERLAP seconds."""
     kids = _keys(Settings()).rotate()
     print(json.dumps({"signing_kids": kids}))
+
+
+@keys_app.command("rotate-passcode-key")
+def keys_rotate_passcode_key() -> None:
+    """A new passcode key version for new verifiers; verifiers under older versions keep working and
+    move to the new one at each citizen's next correct passcode. Prints how many remain per version."""
+    from sqlalchemy import func, select
+
+    from tuaton.identity.models import Identity
+    from tuaton.identity.passcode_verifier import make_passcode_keys
+
+    settings = Settings()
+    if settings.passcode_verifier != "keyed":
+        _fail("TUATON_PASSCODE_VERIFIER is not 'keyed': there is no passcode key to rotate")
+    keys = make_passcode_keys(settings)
+    version = keys.add_version()
+    counts: dict[str, int] = {}
+    with _database(settings).reading() as session:   # grouped in SQL by the verifier's prefix
+        prefix = func.substr(Identity.passcode_hash, 1, 20)
+        for head, count in session.execute(select(prefix, func.count()).group_by(prefix)):
+            version = re.match(r"\$tuaton-hmac\$v=(\d+),", head or "")
+            label = f"v{version.group(1)}" if version else "argon2id"
+            counts[label] = counts.get(label, 0) + count
+    print(json.dumps({"current_version": version, "versions": keys.versions(), "identities_by_key": counts}))
 
 
 @keys_app.command("list")

@@ -12,7 +12,7 @@ from tuaton.biometrics.fingerprints import FingerprintMatcher, MinutiaeMatcher
 from tuaton.card.service import Cards
 from tuaton.citizen.service import CitizenSelfService
 from tuaton.dashboard.service import NationalDashboard
-from tuaton.identity.passcode import PasscodeHasher
+from tuaton.identity.passcode_verifier import make_passcode_verifier
 from tuaton.identity.service import Identities
 from tuaton.officers.service import Officers
 from tuaton.oidc.ciba import Backchannel
@@ -69,7 +69,7 @@ def build_services(settings: Settings, *, database: Database | None = None,
         database.create_schema()
     store = store or make_store(settings.redis_url, settings.redis_prefix)
     registry = SqlRegistry(database)
-    hasher = PasscodeHasher(settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism)
+    hasher = make_passcode_verifier(settings)
     identities = Identities(database, registry, hasher, settings)
     clients = Clients(database)
     keys = SigningKeys(database, settings.key_overlap, settings.key_cache_seconds)

@@ -39,7 +39,22 @@ class Settings(BaseSettings):
     #: How often a process re-reads the signing keys from the database.
     key_cache_seconds: float = 30.0
 
-    #: argon2id cost for passcodes (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
+    #: How passcodes are kept (identity/passcode_verifier.py): ``keyed`` — HMAC-SHA-256 under a
+    #: passcode key held in a key backend, the default — or ``argon2id`` alone.
+    passcode_verifier: str = "keyed"
+    #: Where the passcode key lives: ``file`` (``passcode_key_file``, 0600, made on first start) or
+    #: ``pkcs11`` (an HSM through ``pkcs11_module``; SoftHSM2 in tests).
+    passcode_key_backend: str = "file"
+    passcode_key_file: str = "./var/passcode-keys.json"
+    pkcs11_module: str = "/usr/lib/softhsm/libsofthsm2.so"
+    pkcs11_token_label: str = "tuaton"
+    pkcs11_pin: str | None = None
+    #: An optional argon2id step before the keyed MAC (0 = none): a cost per guess for a thief who
+    #: has both the database and the key.
+    passcode_prehash_memory_kib: int = 0
+    passcode_prehash_time_cost: int = 1
+    #: argon2id cost for passcodes with ``passcode_verifier=argon2id``, for verifiers made before
+    #: the keyed scheme, and for officers' passwords (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19456
     argon2_parallelism: int = 1

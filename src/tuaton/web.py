@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
+from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.errors import DomainError, PortalSignInRequired
 from tuaton.i18n import pick_lang
 from tuaton.observability import RequestLog, configure_logging
@@ -151,6 +152,16 @@ def install_error_handlers(app: FastAPI) -> None:
             return _error_page(request, exc.status_code, "ไม่พบหน้าที่ต้องการ" if exc.status_code == 404
                                else "คำขอไม่ถูกต้อง", str(exc.detail))
         return problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(PasscodeKeyUnavailable)
+    async def passcode_key_unavailable(request: Request, exc: PasscodeKeyUnavailable) -> Response:
+        log.error("passcode key backend unavailable on %s %s: %s", request.method, request.url.path, exc)
+        if _wants_page(request):
+            return _error_page(request, 503, "ระบบตรวจสอบรหัสผ่านไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง",
+                               "Passcodes cannot be checked just now; please try again later.")
+        return problem(503, "passcode-key-unavailable", "Service unavailable",
+                       "Passcodes cannot be checked just now (the passcode key's backend is unavailable); "
+                       "try again later.", "ระบบตรวจสอบรหัสผ่านไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

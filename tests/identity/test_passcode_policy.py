@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tuaton.errors import PasscodeRejected
-from tuaton.identity.passcode import PasscodeHasher, PasscodeRule, broken_rule, check_new_passcode
+from tuaton.identity.passcode import PasscodeRule, broken_rule, check_new_passcode
+from tuaton.identity.passcode_verifier import Argon2Verifier
 
 eight_digits = st.text(alphabet="0123456789", min_size=8, max_size=8)
 
@@ -57,7 +58,7 @@ def test_confirmation_must_match_and_messages_are_bilingual():
 
 
 def test_hasher_uses_argon2id_and_verifies_only_the_right_passcode():
-    hasher = PasscodeHasher(1, 1024, 1)
+    hasher = Argon2Verifier(1, 1024, 1)
     stored = hasher.hash("50738261")
     assert stored.startswith("$argon2id$") and "50738261" not in stored
     assert hasher.verify(stored, "50738261")

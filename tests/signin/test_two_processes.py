@@ -21,7 +21,8 @@ def test_start_on_one_process_approve_through_another_finish_on_the_first(servic
     prefix = f"tuaton-2proc-{secrets.token_hex(4)}:"  # this run's own keys: no counters left by earlier runs
     env = {"TUATON_DATABASE_URL": settings.database_url, "TUATON_REDIS_URL": redis_url,
            "TUATON_REDIS_PREFIX": prefix, "TUATON_ISSUER": issuer,
-           "TUATON_ARGON2_MEMORY_KIB": "1024", "TUATON_ARGON2_TIME_COST": "1"}
+           "TUATON_ARGON2_MEMORY_KIB": "1024", "TUATON_ARGON2_TIME_COST": "1",
+           "TUATON_PASSCODE_KEY_FILE": settings.passcode_key_file}
     try:
         _run(agency, persona, port_a, port_b, env)
     finally:

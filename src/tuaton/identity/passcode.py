@@ -1,4 +1,4 @@
-"""The 8-digit passcode: policy (seed 002) and argon2id hashing.
+"""The 8-digit passcode: policy (seed 002) and how the server keeps and checks it.
 
 Policy: exactly 8 digits; no 4 consecutive ascending or descending digits (1234, 9876); no digit
 4 times in a row (1111); not the citizen's birth date, written day-month-year or year-month-day in
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from tuaton.errors import PasscodeRejected
 
@@ -81,18 +78,3 @@ def check_new_passcode(passcode: str, confirmation: str, birth_date: dt.date | N
         raise PasscodeRejected(en, th, rule=rule.value)
 
 
-class PasscodeHasher:
-    """argon2id with the installation's cost settings."""
-
-    def __init__(self, time_cost: int, memory_kib: int, parallelism: int) -> None:
-        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib,
-                                      parallelism=parallelism)
-
-    def hash(self, passcode: str) -> str:
-        return self._hasher.hash(passcode)
-
-    def verify(self, stored: str, passcode: str) -> bool:
-        try:
-            return self._hasher.verify(stored, passcode)
-        except (VerificationError, InvalidHashError):
-            return False

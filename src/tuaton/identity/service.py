@@ -21,7 +21,8 @@ from tuaton.errors import (
 )
 from tuaton.identity.devices import claim_nonce, public_device_key, verify_signed_request
 from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
-from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
+from tuaton.identity.passcode import check_new_passcode
+from tuaton.identity.passcode_verifier import PasscodeVerifier
 from tuaton.proofing.assurance import IAL_SIMULATED
 from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
 from tuaton.registry.records import Registry
@@ -80,7 +81,7 @@ def _now() -> dt.datetime:
 
 
 class Identities:
-    def __init__(self, database: Database, registry: Registry, hasher: PasscodeHasher,
+    def __init__(self, database: Database, registry: Registry, hasher: PasscodeVerifier,
                  settings: Settings) -> None:
         self._db = database
         self._registry = registry
@@ -208,36 +209,53 @@ class Identities:
     def check_passcode(self, identity_id: str, passcode: str, *, context: dict | None = None) -> None:
         """Verify the passcode; count failures and lock the identity at the limit.
 
-        argon2 runs outside any transaction; the failure counter is updated atomically in SQL,
-        so parallel wrong guesses cannot slip past the limit.
+        The attempt is counted **before** the passcode is verified, in one conditional SQL update
+        (``failed < limit``), so however many guesses arrive at once, at most ``limit`` are ever
+        evaluated; a correct passcode gives its attempt back. The verifier runs outside any
+        transaction, and a correct passcode whose verifier is of an older scheme or key version is
+        re-keyed in the same update.
         """
-        with self._db.reading() as session:
-            identity = session.get(Identity, identity_id)
-        if identity is None:
-            raise DeviceNotRecognised()
-        if identity.status == IdentityStatus.LOCKED:
-            raise IdentityLocked()
-        if self._hasher.verify(identity.passcode_hash, passcode):
-            if identity.failed_passcodes:
-                with self._db.transaction() as session:
-                    session.execute(update(Identity).where(Identity.id == identity_id)
-                                    .values(failed_passcodes=0))
-            return
         limit = self._settings.passcode_max_failures
         with self._db.transaction() as session:
-            failures = session.execute(
-                update(Identity).where(Identity.id == identity_id)
+            reserved = session.execute(
+                update(Identity).where(Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE,
+                                       Identity.failed_passcodes < limit)
                 .values(failed_passcodes=Identity.failed_passcodes + 1)
-                .returning(Identity.failed_passcodes)).scalar_one()
-            record(session, "passcode.failed", identity_id=identity_id, failures=failures,
-                   **(context or {}))
-            if failures >= limit:
-                session.execute(update(Identity).where(Identity.id == identity_id)
-                                .values(status=IdentityStatus.LOCKED, locked_at=_now()))
-                record(session, "identity.locked", identity_id=identity_id, failures=failures)
-        if failures >= limit:
+                .returning(Identity.failed_passcodes, Identity.passcode_hash)).first()
+        if reserved is None:
+            with self._db.reading() as session:
+                status = session.execute(select(Identity.status).where(Identity.id == identity_id)).scalar()
+            if status is None:
+                raise DeviceNotRecognised()
+            raise IdentityLocked()      # locked, or its last attempts are being checked right now
+        attempt, stored = reserved
+        try:
+            right = self._hasher.verify(stored, passcode)
+        except Exception:               # the key backend failed: the attempt was not made, give it back
+            with self._db.transaction() as session:
+                session.execute(update(Identity).where(Identity.id == identity_id, Identity.failed_passcodes > 0)
+                                .values(failed_passcodes=Identity.failed_passcodes - 1))
+            raise
+        if right:
+            values: dict[str, Any] = {"failed_passcodes": 0}
+            if self._hasher.needs_upgrade(stored):
+                values["passcode_hash"] = self._hasher.hash(passcode)
+            with self._db.transaction() as session:
+                kept = session.execute(update(Identity).where(
+                    Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE).values(**values)).rowcount
+            if not kept:                # a parallel wrong guess locked it meanwhile
+                raise IdentityLocked()
+            return
+        with self._db.transaction() as session:
+            record(session, "passcode.failed", identity_id=identity_id, failures=attempt, **(context or {}))
+            locked = attempt >= limit and session.execute(update(Identity).where(
+                Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE,
+                Identity.failed_passcodes >= limit).values(status=IdentityStatus.LOCKED, locked_at=_now())).rowcount
+            if locked:
+                record(session, "identity.locked", identity_id=identity_id, failures=attempt)
+        if attempt >= limit:
             raise IdentityLocked()
-        left = limit - failures
+        left = limit - attempt
         raise WrongPasscode(f"The passcode is wrong; {left} attempt(s) left before the identity locks.",
                             f"รหัสผ่านไม่ถูกต้อง เหลืออีก {left} ครั้งก่อนบัญชีจะถูกล็อก",
                             attempts_left=left)

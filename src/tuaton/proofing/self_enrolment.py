@@ -35,7 +35,8 @@ from tuaton.errors import (
     WrongStep,
 )
 from tuaton.identity.devices import public_device_key, verify_signed_request
-from tuaton.identity.passcode import PasscodeHasher, check_new_passcode
+from tuaton.identity.passcode import check_new_passcode
+from tuaton.identity.passcode_verifier import PasscodeVerifier
 from tuaton.identity.service import EnrolledIdentity, Identities
 from tuaton.oidc.grants import token_hash
 from tuaton.proofing import card_ocr
@@ -118,7 +119,7 @@ def view(enrolment: Enrolment) -> EnrolmentView:
 
 class SelfEnrolments:
     def __init__(self, database: Database, store: EphemeralStore, registry: Registry, photos: RegistryPhotos,
-                 faces: FaceEngine, hasher: PasscodeHasher, settings: Settings) -> None:
+                 faces: FaceEngine, hasher: PasscodeVerifier, settings: Settings) -> None:
         self._db, self._store, self._registry, self._photos = database, store, registry, photos
         self._faces, self._hasher, self._settings = faces, hasher, settings
 
