@@ -2,11 +2,16 @@
 
 Scenarios (each bounded in time and requests, loopback only):
   seed        1,000,000 synthetic citizens into a fresh SQLite file
-  signin      full sign-ins end to end: authorize → app reads + approves (ES256 signature, argon2id
-              passcode at production cost) → code exchange → userinfo
+  peer        the same operations against panva's oidc-provider (bench/peer/, npm ci from its lockfile)
+  signin      full sign-ins end to end, 16 concurrent: authorize → app reads + approves (ES256 signature,
+              the production passcode verifier) → the browser's status → code exchange → userinfo
   exchange    authorization-code exchanges alone (codes made beforehand)
-  discovery   GETs of /.well-known/openid-configuration and the JWKS
-on SQLite with one process, and on PostgreSQL + Redis with two worker processes.
+  refresh     refresh_token grants (each of 16 chains rotates its token)
+  userinfo    userinfo GETs with access tokens made beforehand
+  discovery   GETs of /.well-known/openid-configuration and the JWKS under wrk (32 connections)
+on SQLite with one process, and on PostgreSQL + Redis with two worker processes, each as server CPU per
+operation read from /proc (all server processes), throughput and p50/p99, with the ratio Tuaton / peer;
+the table replaces the side-by-side section of BENCHMARKS.md.
 The load generator runs on the same 2 cores as the servers, so the numbers are a floor.
 """
 
@@ -18,7 +23,6 @@ import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
+from bench.peers import PASSCODE, REDIRECT, Device, Tuaton, start_peer  # noqa: E402
 from tests.live import free_port, wait_until_up  # noqa: E402
 
 from tuaton.identity.devices import sign_request  # noqa: E402
@@ -43,8 +48,6 @@ from tuaton.storage.db import Database  # noqa: E402
 from tuaton.storage.ephemeral import RedisStore  # noqa: E402
 
 VAR = ROOT / "var" / "bench"
-PASSCODE = "50738261"
-REDIRECT = "https://bench.example.go.th/cb"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/tuaton_bench"
 REDIS = "redis://127.0.0.1:6379/8"
@@ -88,11 +91,6 @@ def start(port: int, workers: int, env: dict) -> subprocess.Popen:
 
 
 # -- load ------------------------------------------------------------------------------------
-class Device:
-    def __init__(self, pid: str, device_id: str, key: ECKey) -> None:
-        self.pid, self.device_id, self.key = pid, device_id, key
-
-
 async def enrol(http: httpx.AsyncClient, persona: dict) -> Device:
     key = ECKey.generate_key("P-256")
     body = await http.post("/api/app/v1/enrolments/simulated", json={
@@ -103,58 +101,6 @@ async def enrol(http: httpx.AsyncClient, persona: dict) -> Device:
         "passcode": PASSCODE, "passcode_confirmation": PASSCODE})
     body.raise_for_status()
     return Device(persona["pid"], body.json()["device_id"], key)
-
-
-async def signin_to_code(http: httpx.AsyncClient, client_id: str, device: Device) -> str:
-    page = await http.get("/oauth2/authorize", params={
-        "client_id": client_id, "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid pid name",
-        "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8)})
-    signin_id = re.search(r'data-payload="[^"]+/s/([^"]+)"', page.text).group(1)
-    browser_cookie = page.cookies.get(f"tuaton_signin_{signin_id}")
-    shown = (await http.get(f"/api/app/v1/signins/{signin_id}")).json()
-    signed = sign_request(device.key, {"purpose": "signin", "signin": signin_id, "challenge": shown["challenge"],
-                                       "decision": "approve", "device": device.device_id,
-                                       "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})
-    decided = await http.post(f"/api/app/v1/signins/{signin_id}/decision", json={
-        "device_id": device.device_id, "decision": "approve", "signed_request": signed, "passcode": PASSCODE})
-    decided.raise_for_status()
-    status = (await http.get(f"/signin/{signin_id}/status", headers={"Accept": "application/json"},
-                             cookies={f"tuaton_signin_{signin_id}": browser_cookie})).json()
-    return re.search(r"code=([^&]+)", status["redirect_to"]).group(1)
-
-
-async def exchange(http: httpx.AsyncClient, client: tuple[str, str], code: str) -> str:
-    tokens = await http.post("/oauth2/token", auth=client, data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT})
-    tokens.raise_for_status()
-    return tokens.json()["access_token"]
-
-
-async def run_for(seconds: float, concurrency: int, job, limit: int = 100_000) -> dict:
-    done = errors = 0
-    deadline = time.perf_counter() + seconds
-    latencies: list[float] = []
-
-    async def worker(n: int) -> None:
-        nonlocal done, errors
-        i = n
-        while time.perf_counter() < deadline and i < limit:
-            t = time.perf_counter()
-            try:
-                await job(i)
-                done += 1
-                latencies.append(time.perf_counter() - t)
-            except Exception:  # noqa: BLE001 - counted
-                errors += 1
-            i += concurrency
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    p = (lambda q: round(latencies[int(q * (len(latencies) - 1))] * 1000, 1)) if latencies else (lambda q: None)
-    return {"per_second": round(done / elapsed, 1), "completed": done, "errors": errors,
-            "p50_ms": p(0.5), "p95_ms": p(0.95), "seconds": round(elapsed, 1), "concurrency": concurrency}
 
 
 def server_cpu_seconds(pid: int) -> float:
@@ -181,96 +127,231 @@ def server_cpu_seconds(pid: int) -> float:
     return sum(times.get(p, 0.0) for p in tree)
 
 
-async def load(base: str, client_id: str, secret: str, personas: list[dict], seconds: float,
-               server_pid: int | None = None) -> dict:
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
-        devices = [await enrol(http, p) for p in personas[:32]]
-        client = (client_id, secret)
+async def run_for(op, server_pid: int, clients: list[httpx.AsyncClient], seconds: float, job,
+                  limit: int = 100_000) -> dict:
+    """Run ``job(http, i)`` on every client concurrently until ``seconds`` pass or ``limit`` jobs
+    started; report throughput, p50/p99 and the server's own CPU per completed job."""
+    done = errors = 0
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    concurrency = len(clients)
+    first_error: list[str] = []
 
-        async def full(i: int) -> None:
-            code = await signin_to_code(http, client_id, devices[i % len(devices)])
-            token = await exchange(http, client, code)
-            (await http.get("/oauth2/userinfo", headers={"Authorization": f"Bearer {token}"})).raise_for_status()
+    async def worker(n: int) -> None:
+        nonlocal done, errors
+        i = n
+        while time.perf_counter() < deadline and i < limit:
+            t = time.perf_counter()
+            try:
+                await job(clients[n], i)
+                done += 1
+                latencies.append(time.perf_counter() - t)
+            except Exception as exc:  # noqa: BLE001 - counted
+                errors += 1
+                first_error[:] = first_error or [f"{type(exc).__name__}: {exc}"[:200]]
+            i += concurrency
 
-        cpu_before = server_cpu_seconds(server_pid) if server_pid else None
-        results = {"full_signin": await run_for(seconds, 16, full)}
-        if server_pid:
-            # The generator shares the 2 cores, so sign-ins/s is a floor; the server's own CPU per
-            # sign-in says what the cores could carry with the generator elsewhere.
-            cpu = server_cpu_seconds(server_pid) - cpu_before
-            per = cpu / max(results["full_signin"]["completed"], 1)
-            results["full_signin"]["server_cpu_ms_per_signin"] = round(per * 1000, 1)
-            results["full_signin"]["server_capacity_per_second_on_all_cores"] = round((os.cpu_count() or 1) / per, 1)
-        codes = [await signin_to_code(http, client_id, devices[i % len(devices)]) for i in range(150)]
+    cpu_before = server_cpu_seconds(server_pid)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    cpu = server_cpu_seconds(server_pid) - cpu_before
+    latencies.sort()
+    p = (lambda q: round(latencies[int(q * (len(latencies) - 1))] * 1000, 1)) if latencies else (lambda q: None)
+    return {"per_second": round(done / elapsed, 1), "completed": done, "errors": errors,
+            "p50_ms": p(0.5), "p99_ms": p(0.99), "seconds": round(elapsed, 1), "concurrency": concurrency,
+            "server_cpu_ms_per_op": round(cpu * 1000 / max(done, 1), 3), **({"first_error": first_error[0]}
+                                                                             if first_error else {})}
 
-        async def one_exchange(i: int) -> None:
-            await exchange(http, client, codes[i])
 
-        results["code_exchange"] = await run_for(seconds, 16, one_exchange, limit=len(codes))
+async def measure(op, server_pid: int, seconds: float, concurrency: int = 16) -> dict:
+    """The same driver for either provider: full sign-ins, then code exchange, refresh and userinfo
+    alone (codes and tokens made beforehand)."""
+    limits = httpx.Limits(max_connections=4, max_keepalive_connections=4)
+    clients = [httpx.AsyncClient(base_url=op.base, timeout=60, limits=limits) for _ in range(concurrency)]
+    try:
+        async def token(http, code_verifier) -> dict:
+            code, verifier = code_verifier
+            response = await http.post(op.token_path, auth=op.client, data={
+                "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+                "code_verifier": verifier})
+            response.raise_for_status()
+            return response.json()
 
-        async def discovery(i: int) -> None:
-            path = "/.well-known/openid-configuration" if i % 2 else "/oauth2/jwks"
-            (await http.get(path)).raise_for_status()
+        async def userinfo(http, access_token: str) -> None:
+            (await http.get(op.userinfo_path, headers={"Authorization": f"Bearer {access_token}"})).raise_for_status()
 
-        results["discovery_jwks_get"] = await run_for(seconds, 32, discovery)
+        async def full(http, i: int) -> None:
+            tokens = await token(http, await op.signin_to_code(http, i))
+            await userinfo(http, tokens["access_token"])
+
+        results = {"full_signin": await run_for(op, server_pid, clients, seconds, full)}
+
+        codes: list = []
+
+        async def make_code(http, i: int) -> None:
+            codes.append(await op.signin_to_code(http, i))
+
+        await run_for(op, server_pid, clients, 120, make_code, limit=400)
+        issued: list[dict] = []
+
+        async def exchange(http, i: int) -> None:
+            issued.append(await token(http, codes[i]))
+
+        results["code_exchange"] = await run_for(op, server_pid, clients, seconds, exchange, limit=len(codes))
+        chains = [t["refresh_token"] for t in issued[:concurrency]]
+
+        async def refresh(http, i: int) -> None:
+            n = i % concurrency
+            response = await http.post(op.token_path, auth=op.client, data={
+                "grant_type": "refresh_token", "refresh_token": chains[n]})
+            response.raise_for_status()
+            chains[n] = response.json()["refresh_token"]
+
+        if len(chains) == concurrency:
+            results["refresh"] = await run_for(op, server_pid, clients, seconds, refresh)
+        access = [t["access_token"] for t in issued]
+
+        async def read_userinfo(http, i: int) -> None:
+            await userinfo(http, access[i % len(access)])
+
+        results["userinfo"] = await run_for(op, server_pid, clients, seconds, read_userinfo)
         return results
+    finally:
+        for client in clients:
+            await client.aclose()
 
 
-def wrk_gets(base: str, seconds: float) -> dict | None:
-    """Static GETs measured with wrk (Debian package), which loads the server far harder than a
-    Python client can: httpx's async pool tops out near 100 requests a second on this machine."""
+def wrk_gets(op, server_pid: int, seconds: float, connections: int = 32) -> dict:
+    """Static GETs under wrk (Debian package): the Python client cannot load a server this hard."""
     if not shutil.which("wrk"):
-        return None
+        return {}
     out = {}
-    for name, path in (("discovery", "/.well-known/openid-configuration"), ("jwks", "/oauth2/jwks")):
-        text = subprocess.run(["wrk", "-t1", "-c16", f"-d{int(seconds)}s", base + path], capture_output=True,
-                              text=True, timeout=seconds + 30).stdout
+    for name, path in (("discovery", op.discovery_path), ("jwks", op.jwks_path)):
+        cpu_before = server_cpu_seconds(server_pid)
+        text = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", op.base + path],
+                              capture_output=True, text=True, timeout=seconds + 30).stdout
+        cpu = server_cpu_seconds(server_pid) - cpu_before
         rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
-        latency = re.search(r"Latency\s+(\S+)", text)
-        out[name] = {"per_second": float(rate.group(1)) if rate else None,
-                     "mean_latency": latency.group(1) if latency else None, "connections": 16}
+        total = re.search(r"(\d+) requests in", text)
+        p50 = re.search(r"50%\s+(\S+)", text)
+        p99 = re.search(r"99%\s+(\S+)", text)
+        requests = int(total.group(1)) if total else 0
+        out[name] = {"per_second": float(rate.group(1)) if rate else None, "completed": requests,
+                     "p50": p50.group(1) if p50 else None, "p99": p99.group(1) if p99 else None,
+                     "connections": connections,
+                     "server_cpu_ms_per_op": round(cpu * 1000 / max(requests, 1), 4)}
     return out
 
 
-def scenario(name: str, database_url: str, redis_url: str | None, workers: int, seconds: float) -> dict:
+def tuaton_scenario(name: str, database_url: str, redis_url: str | None, workers: int, seconds: float) -> dict:
     client_id, secret, personas = prepare(database_url, 10_000)
     port = free_port()
     env = {"TUATON_DATABASE_URL": database_url, "TUATON_ISSUER": f"http://127.0.0.1:{port}",
-           "TUATON_AUTHORIZATION_CODE_TTL": "600"}
+           "TUATON_AUTHORIZATION_CODE_TTL": "600", "TUATON_PASSCODE_KEY_FILE": str(VAR / "passcode-keys.json")}
     if redis_url:
         env["TUATON_REDIS_URL"] = redis_url
         env["TUATON_REDIS_PREFIX"] = "tuaton-bench:"
     server = start(port, workers, env)
     try:
         base = f"http://127.0.0.1:{port}"
-        results = {"setup": name, **asyncio.run(load(base, client_id, secret, personas, seconds, server.pid))}
-        results["wrk_static_gets"] = wrk_gets(base, seconds)
+
+        async def go() -> dict:
+            async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+                devices = [await enrol(http, p) for p in personas[:32]]
+            return await measure(Tuaton(base, client_id, secret, devices), server.pid, seconds)
+
+        results = {"setup": name, **asyncio.run(go())}
+        results.update(wrk_gets(Tuaton(base, client_id, secret, []), server.pid, seconds))
         return results
     finally:
         server.terminate()
         server.wait(20)
 
 
+def peer_scenario(seconds: float) -> dict:
+    process, peer = start_peer()
+    try:
+        results = {"setup": "oidc-provider 9.13.3, in-memory, 1 Node.js process",
+                   **asyncio.run(measure(peer, process.pid, seconds))}
+        results.update(wrk_gets(peer, process.pid, seconds))
+        return results
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+OPERATIONS = ("full_signin", "code_exchange", "refresh", "userinfo", "discovery", "jwks")
+
+
+def ratio_table(results: dict) -> str:
+    """Markdown: server CPU per operation, throughput, p50/p99, and the ratio Tuaton / peer."""
+    peer = results.get("peer", {})
+    setups = [k for k in ("sqlite_1_process", "postgres_redis_2_processes") if k in results]
+    lines = ["| operation | oidc-provider: CPU ms/op (ops/s, p50/p99) | "
+             + " | ".join(f"Tuaton {results[k]['setup']}: CPU ms/op (ops/s, p50/p99) | ratio" for k in setups) + " |",
+             "| --- | --- |" + " --- | --- |" * len(setups)]
+
+    def cell(entry: dict | None) -> str:
+        if not entry:
+            return "—"
+        p50 = entry.get("p50_ms", entry.get("p50"))
+        p99 = entry.get("p99_ms", entry.get("p99"))
+        unit = " ms" if "p50_ms" in entry else ""
+        return f"{entry['server_cpu_ms_per_op']} ({entry['per_second']}/s, {p50}/{p99}{unit})"
+
+    for op in OPERATIONS:
+        row = [op, cell(peer.get(op))]
+        for k in setups:
+            mine = results[k].get(op)
+            row.append(cell(mine))
+            if mine and peer.get(op) and peer[op]["server_cpu_ms_per_op"]:
+                row.append(f"**{mine['server_cpu_ms_per_op'] / peer[op]['server_cpu_ms_per_op']:.2f}×**")
+            else:
+                row.append("—")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def write_benchmarks_section(results: dict, command: str) -> None:
+    """Replace the side-by-side section of BENCHMARKS.md (between its markers) with this run."""
+    path = ROOT / "BENCHMARKS.md"
+    begin, end = "<!-- side-by-side:begin -->", "<!-- side-by-side:end -->"
+    body = (f"{begin}\n**Run:** {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, `{command}`, "
+            f"{results['machine']}; passcode verifier: {results['passcode_verifier']}.\n\n"
+            f"{ratio_table(results)}\n{end}")
+    text = path.read_text()
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + body + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n## Side by side with oidc-provider (latest `make bench`)\n\n" + body + "\n"
+    path.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15, help="per load scenario")
     parser.add_argument("--citizens", type=int, default=1_000_000, help="for the seed benchmark")
-    parser.add_argument("--only", choices=["seed", "sqlite", "postgres"], action="append")
+    parser.add_argument("--only", choices=["seed", "peer", "sqlite", "postgres"], action="append")
+    parser.add_argument("--no-write", action="store_true", help="leave BENCHMARKS.md as it is")
     args = parser.parse_args()
-    only = set(args.only or ["seed", "sqlite", "postgres"])
+    only = set(args.only or ["seed", "peer", "sqlite", "postgres"])
     VAR.mkdir(parents=True, exist_ok=True)
-    results: dict = {"machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-                                f"Python {platform.python_version()}", "argon2": "argon2id m=19456 KiB t=2 p=1"}
+    settings = Settings()
+    results: dict = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                     "passcode_verifier": f"{settings.passcode_verifier} ({settings.passcode_key_backend} key)"}
     if "seed" in only:
         results["seed"] = bench_seed(args.citizens)
         print(json.dumps(results["seed"]), flush=True)
+    if "peer" in only:
+        results["peer"] = peer_scenario(args.seconds)
+        print(json.dumps(results["peer"]), flush=True)
     if "sqlite" in only:
         path = VAR / "tuaton.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        results["sqlite_1_process"] = scenario("SQLite, in-process store, 1 process", f"sqlite:///{path}", None, 1,
-                                               args.seconds)
+        results["sqlite_1_process"] = tuaton_scenario("SQLite, 1 process", f"sqlite:///{path}", None, 1,
+                                                      args.seconds)
         print(json.dumps(results["sqlite_1_process"]), flush=True)
     if "postgres" in only:
         import psycopg
@@ -278,11 +359,13 @@ def main() -> None:
             conn.execute("DROP DATABASE IF EXISTS tuaton_bench")
             conn.execute("CREATE DATABASE tuaton_bench")
         RedisStore(REDIS, "tuaton-bench:").flush_prefix()
-        results["postgres_redis_2_processes"] = scenario("PostgreSQL + Redis, 2 processes", PG_BENCH, REDIS, 2,
-                                                         args.seconds)
+        results["postgres_redis_2_processes"] = tuaton_scenario("PostgreSQL + Redis, 2 processes", PG_BENCH, REDIS,
+                                                                2, args.seconds)
         print(json.dumps(results["postgres_redis_2_processes"]), flush=True)
     (VAR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    print(ratio_table(results))
+    if "peer" in only and not args.no_write:
+        write_benchmarks_section(results, "make bench")
 
 
 if __name__ == "__main__":
