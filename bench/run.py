@@ -253,6 +253,13 @@ def tuaton_scenario(name: str, database_url: str, redis_url: str | None, workers
         env["TUATON_REDIS_URL"] = redis_url
         env["TUATON_REDIS_PREFIX"] = "tuaton-bench:"
     server = start(port, workers, env)
+    profiler = None
+    if os.environ.get("BENCH_PROFILE"):   # py-spy over the whole run: var/bench/profile-<setup>.txt
+        out = VAR / f"profile-{'sqlite' if redis_url is None else 'postgres'}.txt"
+        profiler = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--nonblocking", "-r", "200", "-f", "raw",
+                                     *(["--gil"] if os.environ["BENCH_PROFILE"] == "gil" else []),
+                                     "-o", str(out), "-p", str(server.pid)], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
 
@@ -265,6 +272,9 @@ def tuaton_scenario(name: str, database_url: str, redis_url: str | None, workers
         results.update(wrk_gets(Tuaton(base, client_id, secret, []), server.pid, seconds))
         return results
     finally:
+        if profiler:
+            profiler.send_signal(2)
+            profiler.wait(30)
         server.terminate()
         server.wait(20)
 

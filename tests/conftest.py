@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from tuaton.appclient.client import AppClient, DeviceFile
-from tuaton.audit.trail import GENESIS
 from tuaton.registry.sampling import sample_personas
 from tuaton.registry.seeding import seed_population
 from tuaton.services import Services, build_services
@@ -38,7 +37,7 @@ POPULATION = 300
 #: Tables every test starts without (the registry and the keys are kept for the session).
 PER_TEST_TABLES = ("card_credentials", "agency_application_decisions", "agency_applications", "enrolment_evidence",
                    "enrolments", "office_visits", "officers", "consents", "oidc_refresh_tokens", "oidc_grants",
-                   "devices", "identities", "oidc_clients", "audit_events")
+                   "devices", "identities", "oidc_clients", "audit_events", "audit_batches")
 
 
 def unavailable(what: str, why: str) -> None:
@@ -57,7 +56,7 @@ def redis_url_or_skip() -> str:
 
 @pytest.fixture(scope="session")
 def base_settings(tmp_path_factory) -> Settings:
-    cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "issuer": ISSUER,
+    cheap = {"audit_seal_seconds": 0, "argon2_time_cost": 1, "argon2_memory_kib": 1024, "issuer": ISSUER,
              "passcode_key_file": str(tmp_path_factory.mktemp("keys") / "passcode-keys.json")}
     if BACKEND == "postgres":
         try:
@@ -76,6 +75,7 @@ def database(base_settings: Settings) -> Iterator[Database]:
         metadata.drop_all(db.engine)
         with db.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            connection.execute(text("DROP TABLE IF EXISTS audit_head"))  # before migration 0006
     db.create_schema()
     seed_population(db, POPULATION, processes=1)
     yield db
@@ -100,7 +100,6 @@ def services(settings: Settings, database: Database) -> Iterator[Services]:
     with database.engine.begin() as connection:
         for table in PER_TEST_TABLES:
             connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
-        connection.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": GENESIS})
     yield build_services(settings, database=database, store=_fresh_store(settings), migrate=False)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tuaton.agencies.service import Agencies
+from tuaton.audit.trail import AuditSequencer
 from tuaton.biometrics.faces import Face, FaceEngine, default_engine
 from tuaton.biometrics.fingerprints import FingerprintMatcher, MinutiaeMatcher
 from tuaton.card.service import Cards
@@ -54,6 +55,7 @@ class Services:
     dashboard: NationalDashboard
     cards: Cards
     backchannel: Backchannel
+    audit: AuditSequencer
 
     def close(self) -> None:
         self.database.dispose()
@@ -90,7 +92,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     citizens.device_locked = cards.invalidate_status_lists
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
-                    Backchannel(database, store, identities, grants, clients, settings))
+                    Backchannel(database, store, identities, grants, clients, settings),
+                    AuditSequencer(database, keys.sign_compact))
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

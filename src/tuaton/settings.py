@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     #: Backchannel requests one agency may send one citizen's phone per minute.
     ciba_requests_per_citizen_per_minute: int = 3
 
+    #: How often each process's audit sequencer seals new events into a signed batch (seconds;
+    #: 0 turns it off in this process: `tuaton audit seal` then does it).
+    audit_seal_seconds: float = 1.0
+
     #: Threads for blocking work (argon2) so the event loop never waits on it.
     worker_threads: int = Field(default=8, ge=1)
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
@@ -172,6 +174,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(500, "server-error", "Internal error", "Something broke on our side; try again.")
 
 
+async def _seal_audit_trail(services: Services) -> None:
+    """This process's turn at the audit sequencer, every ``audit_seal_seconds`` (one process seals
+    at a time; the others find the lock taken and wait for the next tick)."""
+    interval = services.settings.audit_seal_seconds
+    if interval <= 0:
+        return
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await run_in_threadpool(services.audit.seal)
+        except Exception:  # noqa: BLE001 - a failed turn is logged and retried at the next tick
+            log.exception("sealing the audit trail failed; retrying")
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     from tuaton import health
     from tuaton.agencies.review_routes import router as review_router
@@ -195,7 +211,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        sequencer = asyncio.create_task(_seal_audit_trail(app.state.services))
         yield
+        sequencer.cancel()
         if owned:
             app.state.services.close()
 

@@ -3,6 +3,8 @@ downloads what Tuaton holds — and never sees or touches another citizen's."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 
 import pytest
@@ -97,6 +99,28 @@ def test_my_data_download_has_the_registry_record_and_no_secrets(citizen, app_cl
     assert any(e["kind"] == "claims.disclosed" for e in data["audit_events"])
     assert "$argon2" not in download.text and "passcode_hash" not in download.text
     assert '"d"' not in json.dumps(data["devices"])                       # public keys only
+    assert "$tuaton-hmac$" not in download.text
+
+
+def test_my_data_download_proves_each_sealed_event_is_in_the_signed_trail(citizen, app_client, device, agency,
+                                                                          services):
+    from tuaton.audit import merkle
+    from tuaton.audit.trail import event_leaf
+
+    exchange(citizen, agency, signed_in_code(citizen, app_client, device, agency))
+    services.audit.seal_all()
+    data = json.loads(citizen.get("/me/data.json").text)
+    sealed = [e for e in data["audit_events"] if e["inclusion_proof"]]
+    assert sealed and len(sealed) >= len(data["audit_events"]) - 2    # the download itself may add unsealed ones
+    for event in sealed:
+        proof = event["inclusion_proof"]
+        leaf = event_leaf(event["seq"], dt.datetime.fromisoformat(event["at"]), event["kind"], event["identity_id"],
+                          event["client_id"], event["details"])
+        assert leaf.hex() == proof["leaf_hash"]
+        root = merkle.root_from_path(leaf, proof["leaf_index"], proof["tree_size"],
+                                     [bytes.fromhex(n) for n in proof["audit_path"]])
+        head = json.loads(base64.urlsafe_b64decode(proof["signed_tree_head"].split(".")[1] + "=="))
+        assert root.hex() == head["root"]
 
 
 def test_self_service_pages_need_a_signed_in_citizen(http):

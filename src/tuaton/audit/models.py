@@ -1,10 +1,10 @@
-"""Audit events, each carrying the hash of the one before it."""
+"""Audit events, and the signed batches (Merkle tree heads) that seal them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tuaton.storage.db import Base
@@ -16,6 +16,7 @@ class AuditEvent(Base):
         Index("ix_audit_events_identity", "identity_id", "seq"),
         Index("ix_audit_events_kind_at", "kind", "at"),
         Index("ix_audit_events_client_at", "client_id", "at"),
+        Index("ix_audit_events_batch", "batch", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -24,15 +25,23 @@ class AuditEvent(Base):
     identity_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     details: Mapped[dict] = mapped_column(JSON)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    #: The sealed batch that holds this event; NULL until the sequencer seals it (about a second).
+    batch: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
-class AuditHead(Base):
-    """One row: the newest sequence number and hash. Writers lock it to extend the chain."""
+class AuditBatch(Base):
+    """A signed tree head: the Merkle root over one batch of events, chained to the batch before."""
 
-    __tablename__ = "audit_head"
+    __tablename__ = "audit_batches"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(BigInteger)
-    hash: Mapped[str] = mapped_column(String(64))
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=False)
+    sealed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    size: Mapped[int] = mapped_column(Integer)
+    first_seq: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    #: hex SHA-256: the batch's Merkle root, and this head's own hash (the next batch's ``prev``)
+    root: Mapped[str] = mapped_column(String(64))
+    head_hash: Mapped[str] = mapped_column(String(64))
+    #: The signed tree head: a compact JWS (ES256, the OP's key) over the head's JSON.
+    signed_head: Mapped[str] = mapped_column(Text)

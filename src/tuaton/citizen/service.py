@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from tuaton.audit.models import AuditEvent
-from tuaton.audit.trail import record
+from tuaton.audit.trail import inclusion_proofs, record
 from tuaton.errors import InvalidInput, NotFound, TooManyAttempts
 from tuaton.identity.models import Device, DeviceStatus, Identity
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
@@ -207,6 +207,7 @@ class CitizenSelfService:
                                       .where(Grant.identity_id == identity_id)).all()
             events = session.execute(select(AuditEvent).where(AuditEvent.identity_id == identity_id)
                                      .order_by(AuditEvent.seq)).scalars().all()
+            proofs = inclusion_proofs(session, [e.seq for e in events])
         return {
             "generated_at": _now().isoformat(),
             "about": "Everything Tuaton holds about you (Thai PDPA, section 30). Your passcode is kept only as "
@@ -228,7 +229,9 @@ class CitizenSelfService:
             "refresh_tokens": [{"sign_in": grant_id, "expires_at": expires.isoformat(),
                                 "used": used is not None} for grant_id, expires, used in refresh],
             "audit_events": [{"seq": e.seq, "at": e.at.isoformat(), "kind": e.kind, "client_id": e.client_id,
-                              "details": e.details} for e in events],
+                              "details": e.details, "identity_id": e.identity_id,
+                              # RFC 6962 audit path to the batch's signed tree head (null until sealed)
+                              "inclusion_proof": proofs.get(e.seq)} for e in events],
         }
 
 

@@ -13,6 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from joserfc import jws
 from joserfc.jwk import ECKey, KeySet, RSAKey
 from sqlalchemy import select
 
@@ -133,6 +134,18 @@ class SigningKeys:
 
     def view(self) -> KeyView:
         return self.cached_view() or self.refresh()
+
+    def sign_compact(self, payload: bytes, header: dict | None = None, alg: str = "ES256") -> str:
+        """A compact JWS over ``payload`` with the current ``alg`` signing key (its ``kid`` in the header)."""
+        key = self.signing_key(alg)
+        return jws.serialize_compact({**(header or {}), "alg": alg, "kid": key.kid}, payload, key)
+
+    def key_for_kid(self, kid: str) -> ECKey | RSAKey | None:
+        """Any key this installation ever signed with, withdrawn ones included (to verify old
+        signatures such as the audit trail's tree heads); None for a kid it never had."""
+        with self._db.reading() as session:
+            row = session.execute(select(SigningKey.private_jwk).where(SigningKey.kid == kid)).scalar()
+        return _import(row) if row else None
 
     def signing_key(self, alg: str) -> ECKey | RSAKey:
         key = self.view().signing.get(alg)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -70,14 +71,23 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
+        self._write_lock = threading.RLock() if settings.is_sqlite else None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(tuaton_read_only=True),
                                            expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A read-write transaction: all of it commits, or none of it."""
-        with self._sessions() as session, session.begin():
+        """A read-write transaction: all of it commits, or none of it.
+
+        On SQLite, writers of one process queue on a lock here rather than in SQLite's busy
+        handler, which sleeps and retries with growing pauses (up to 100 ms each): under 16
+        concurrent sign-ins that handler made the p99 latency 20–40× the p50."""
+        if self._write_lock is None:
+            with self._sessions() as session, session.begin():
+                yield session
+            return
+        with self._write_lock, self._sessions() as session, session.begin():
             yield session
 
     @contextmanager
