@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from joserfc.jwk import ECKey
-
 from tests.live import free_port, wait_until_up
+
 from tuaton.identity.devices import sign_request
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"

@@ -256,7 +256,8 @@ def tuaton_scenario(name: str, database_url: str, redis_url: str | None, workers
     profiler = None
     if os.environ.get("BENCH_PROFILE"):   # py-spy over the whole run: var/bench/profile-<setup>.txt
         out = VAR / f"profile-{'sqlite' if redis_url is None else 'postgres'}.txt"
-        profiler = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--subprocesses", "--nonblocking", "-r", "200", "-f", "raw",
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        profiler = subprocess.Popen([py_spy, "record", "--subprocesses", "--nonblocking", "-r", "200", "-f", "raw",
                                      *(["--gil"] if os.environ["BENCH_PROFILE"] == "gil" else []),
                                      "-o", str(out), "-p", str(server.pid)], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)

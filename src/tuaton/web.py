@@ -23,10 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
-from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.errors import DomainError, PortalSignInRequired
 from tuaton.i18n import pick_lang
+from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.observability import RequestLog, configure_logging
+from tuaton.oidc.documents import PublishedDocuments
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
@@ -221,6 +222,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="National digital identity: QR sign-in with OpenID Connect.")
     app.state.services = services or build_services(settings)
 
+    app.add_middleware(PublishedDocuments, services=lambda: app.state.services)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
     install_error_handlers(app)

@@ -85,8 +85,8 @@ def test_a_forged_tree_head_is_detected(services):
     with services.database.transaction() as session:
         batch = session.execute(select(AuditBatch).order_by(AuditBatch.id.desc()).limit(1)).scalar_one()
         # an attacker rewrites the last batch's events and root, and signs with a key of their own
-        from joserfc.jwk import ECKey
         from joserfc import jws
+        from joserfc.jwk import ECKey
         session.execute(text("DELETE FROM audit_events WHERE batch = :b"), {"b": batch.id})
         fake = ECKey.generate_key("P-256", parameters={"kid": json.loads(
             base64.urlsafe_b64decode(batch.signed_head.split(".")[0] + "=="))["kid"]})

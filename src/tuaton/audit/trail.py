@@ -87,8 +87,9 @@ class AuditSequencer:
             if not rows:
                 return 0
             last = session.execute(select(AuditBatch).order_by(AuditBatch.id.desc()).limit(1)).scalar()
-            batch = AuditBatch(id=(last.id + 1) if last else 1, sealed_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-                               size=len(rows), first_seq=rows[0].seq, last_seq=rows[-1].seq,
+            sealed_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            batch = AuditBatch(id=(last.id + 1) if last else 1, sealed_at=sealed_at, size=len(rows),
+                               first_seq=rows[0].seq, last_seq=rows[-1].seq,
                                root=merkle.root([event_leaf(*row) for row in rows]).hex())
             body = _canonical(head_body(batch, last.head_hash if last else GENESIS))
             batch.head_hash = hashlib.sha256(body).hexdigest()
@@ -154,7 +155,8 @@ def verify_trail(session: Session, key_for_kid: Callable[[str], Any]) -> AuditRe
                                    f"removed or added ({len(rows)} found, {batch.size} sealed)")
             report.broken_ranges.append((batch.first_seq, batch.last_seq))
         prev = batch.head_hash
-    report.unsealed = session.execute(select(func.count()).select_from(AuditEvent).where(AuditEvent.batch.is_(None))).scalar_one()
+    report.unsealed = session.execute(select(func.count()).select_from(AuditEvent)
+                                      .where(AuditEvent.batch.is_(None))).scalar_one()
     return report
 
 

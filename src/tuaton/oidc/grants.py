@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import hashlib
 import secrets
 import time
@@ -61,6 +62,11 @@ def half_hash(value: str) -> str:
     """at_hash (OIDC Core §3.1.3.6): left half of SHA-256, base64url (ES256 and RS256 both)."""
     digest = hashlib.sha256(value.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def _plain_claims(values: dict[str, Any]) -> dict[str, Any]:
+    """Claim values as the JSON they are answered with (dates as strings), for the store."""
+    return json.loads(json.dumps(values, default=str))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -181,13 +187,15 @@ class Grants:
         now = int(time.time())
         sub = subject_for(self._secret, client.subject_type, client.client_id, data["identity_id"])
         access_token = secrets.token_urlsafe(32)
+        claims = claims_for_scopes(set(scopes))
+        values = self._claim_values(data["pid"], data["ial"], claims)
+        # The userinfo answer is the registry's values at sign-in, kept with the token (it lives
+        # ``access_token_ttl``, 15 min): userinfo then reads the store only, not the registry.
         self._store.put(f"at:{token_hash(access_token)}", {
             "grant_id": data["grant_id"], "client_id": client.client_id, "identity_id": data["identity_id"],
             "pid": data["pid"], "ial": data["ial"], "sub": sub, "scopes": scopes,
-            "iat": now, "exp": now + settings.access_token_ttl,
+            "iat": now, "exp": now + settings.access_token_ttl, "claims": _plain_claims(values),
         }, settings.access_token_ttl)
-        claims = claims_for_scopes(set(scopes))
-        values = self._claim_values(data["pid"], data["ial"], claims)
         id_claims: dict[str, Any] = {
             "iss": settings.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
             "iat": now, "exp": now + settings.id_token_ttl, "auth_time": data["auth_time"],
@@ -283,8 +291,9 @@ class Grants:
 
     def userinfo(self, token: str) -> dict[str, Any]:
         data = self.access_token(token)
-        claims = claims_for_scopes(set(data["scopes"]))
-        values = self._claim_values(data["pid"], data["ial"], claims)
+        values = data.get("claims")
+        if values is None:      # a token issued before the claims were kept with it
+            values = _plain_claims(self._claim_values(data["pid"], data["ial"], claims_for_scopes(set(data["scopes"]))))
         with self._db.transaction() as session:
             record(session, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
                    grant_id=data["grant_id"], channel="userinfo", claims=sorted(values))

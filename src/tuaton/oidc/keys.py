@@ -8,6 +8,8 @@ ones published for ``key_overlap`` seconds, so tokens they signed still verify.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import secrets
 import threading
 import time
@@ -40,6 +42,8 @@ class KeyView:
     signing: dict[str, ECKey | RSAKey]  # alg → current signing key
     published: KeySet  # every key a token may still be verified with (private parts included)
     jwks: dict  # public JWKS document
+    jwks_body: bytes = b""  # the same, serialised once
+    jwks_etag: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,9 @@ class SigningKeys:
             if retired is None and row.alg not in signing:
                 signing[row.alg] = key
         keyset = KeySet(published)
-        view = KeyView(signing, keyset, keyset.as_dict(private=False))
+        public = keyset.as_dict(private=False)
+        body = json.dumps(public, separators=(",", ":")).encode()
+        view = KeyView(signing, keyset, public, body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
         with self._lock:
             self._view, self._loaded_at = view, time.monotonic()
         return view

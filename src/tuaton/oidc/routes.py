@@ -22,7 +22,8 @@ from tuaton.oidc.ciba import parse_backchannel_request
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.client_auth import authenticate_client
 from tuaton.oidc.clients import RegisteredClient
-from tuaton.oidc.discovery import BACKCHANNEL_PATH, PATHS, THAID_PATHS, provider_metadata
+from tuaton.oidc.discovery import BACKCHANNEL_PATH, PATHS, THAID_PATHS
+from tuaton.oidc.documents import discovery_document
 from tuaton.oidc.errors import (
     InvalidClient,
     InvalidRedirect,
@@ -50,17 +51,19 @@ def _route(methods: list[str], name: str, **kwargs):
 
 
 @router.get("/.well-known/openid-configuration", tags=["oidc"])
-async def discovery(request: Request) -> JSONResponse:
-    # async: nothing here blocks, so no hop to the thread pool
-    return JSONResponse(provider_metadata(services(request).settings.issuer),
-                        headers={"Cache-Control": "public, max-age=300"})
+async def discovery(request: Request) -> Response:
+    # served by oidc/documents.PublishedDocuments before routing; this route documents it in OpenAPI
+    body, etag = discovery_document(services(request).settings.issuer)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "public, max-age=300",
+                                                                  "ETag": etag})
 
 
 @_route(["GET"], "jwks_uri", tags=["oidc"])
 async def jwks(request: Request) -> JSONResponse:
     keys = services(request).keys
     view = keys.cached_view() or await run_in_threadpool(keys.view)  # the database only when stale
-    return JSONResponse(view.jwks, headers={"Cache-Control": "public, max-age=300"})
+    return Response(view.jwks_body, media_type="application/json",
+                    headers={"Cache-Control": "public, max-age=300", "ETag": view.jwks_etag})
 
 
 # -- authorization ---------------------------------------------------------------------------
