@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import hashlib
+import json
 import secrets
 import time
 import uuid
