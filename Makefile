@@ -45,9 +45,12 @@ test-postgres:
 	TUATON_TEST_BACKEND=postgres TUATON_TEST_DATABASE_URL=$(PG_URL) TUATON_TEST_REDIS_URL=$(REDIS_URL) \
 	  $(PY) -m pytest
 
-# wrk (Debian) measures the static GETs; the Python generator the multi-step flows.
+# wrk (Debian) measures the static GETs; the Python generator the multi-step flows; node and npm
+# (Debian, if absent) run the peer, panva's oidc-provider, installed by `npm ci` from bench/peer/.
 bench: install system
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 	$(PY) bench/run.py
 	$(PY) bench/proofing.py
 	$(PY) bench/card.py
