@@ -54,10 +54,13 @@ def test_keys_rotate_keeps_the_old_key_published(cli_env):
     assert before <= after and set(rotated) <= after and len(after) == 4
 
 
-def test_audit_verify_reports_an_intact_chain(cli_env):
-    run(cli_env, "keys", "list")
+def test_audit_seal_then_verify_reports_an_intact_trail(cli_env):
+    run(cli_env, "keys", "list")                                   # creates the keys: an audit event
+    before = json.loads(run(cli_env, "audit", "verify").stdout)
+    assert before["intact"] is True and before["unsealed"] >= 1 and before["events"] == 0
+    assert json.loads(run(cli_env, "audit", "seal").stdout)["sealed"] == before["unsealed"]
     report = json.loads(run(cli_env, "audit", "verify").stdout)
-    assert report["intact"] is True and report["events"] >= 1
+    assert report["intact"] is True and report["events"] >= 1 and report["unsealed"] == 0 and report["batches"] == 1
 
 
 def test_app_commands_fail_clearly(cli_env, tmp_path):
