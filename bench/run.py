@@ -234,8 +234,8 @@ def wrk_gets(op, server_pid: int, seconds: float, connections: int = 32) -> dict
         cpu = server_cpu_seconds(server_pid) - cpu_before
         rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
         total = re.search(r"(\d+) requests in", text)
-        p50 = re.search(r"50%\s+(\S+)", text)
-        p99 = re.search(r"99%\s+(\S+)", text)
+        p50 = re.search(r"^\s+50%\s+(\S+)", text, re.M)   # the latency distribution lines
+        p99 = re.search(r"^\s+99%\s+(\S+)", text, re.M)
         requests = int(total.group(1)) if total else 0
         out[name] = {"per_second": float(rate.group(1)) if rate else None, "completed": requests,
                      "p50": p50.group(1) if p50 else None, "p99": p99.group(1) if p99 else None,

@@ -62,6 +62,7 @@ class SigningKeys:
         self._overlap = dt.timedelta(seconds=overlap_seconds)
         self._cache_seconds = cache_seconds
         self._view: KeyView | None = None
+        self._imported: dict[str, ECKey | RSAKey] = {}
         self._loaded_at = 0.0
         self._lock = threading.Lock()
 
@@ -106,7 +107,9 @@ class SigningKeys:
                 retired = retired.replace(tzinfo=dt.UTC)
             if retired is not None and retired + self._overlap < now:
                 continue
-            key = _import(row.private_jwk)
+            key = self._imported.get(row.kid)
+            if key is None:     # importing (an RSA key above all) costs milliseconds: once per key
+                key = self._imported[row.kid] = _import(row.private_jwk)
             published.append(key)
             if retired is None and row.alg not in signing:
                 signing[row.alg] = key
