@@ -52,6 +52,7 @@ bench: install system
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
 	$(PY) bench/run.py
+	$(PY) bench/audit.py
 	$(PY) bench/proofing.py
 	$(PY) bench/card.py
 
