@@ -127,7 +127,7 @@ def server_cpu_seconds(pid: int) -> float:
     return sum(times.get(p, 0.0) for p in tree)
 
 
-async def run_for(op, server_pid: int, clients: list[httpx.AsyncClient], seconds: float, job,
+async def run_for(server_pid: int, clients: list[httpx.AsyncClient], seconds: float, job,
                   limit: int = 100_000) -> dict:
     """Run ``job(http, i)`` on every client concurrently until ``seconds`` pass or ``limit`` jobs
     started; report throughput, p50/p99 and the server's own CPU per completed job."""
@@ -185,20 +185,20 @@ async def measure(op, server_pid: int, seconds: float, concurrency: int = 16) ->
             tokens = await token(http, await op.signin_to_code(http, i))
             await userinfo(http, tokens["access_token"])
 
-        results = {"full_signin": await run_for(op, server_pid, clients, seconds, full)}
+        results = {"full_signin": await run_for(server_pid, clients, seconds, full)}
 
         codes: list = []
 
         async def make_code(http, i: int) -> None:
             codes.append(await op.signin_to_code(http, i))
 
-        await run_for(op, server_pid, clients, 120, make_code, limit=400)
+        await run_for(server_pid, clients, 120, make_code, limit=400)
         issued: list[dict] = []
 
         async def exchange(http, i: int) -> None:
             issued.append(await token(http, codes[i]))
 
-        results["code_exchange"] = await run_for(op, server_pid, clients, seconds, exchange, limit=len(codes))
+        results["code_exchange"] = await run_for(server_pid, clients, seconds, exchange, limit=len(codes))
         chains = [t["refresh_token"] for t in issued[:concurrency]]
 
         async def refresh(http, i: int) -> None:
@@ -209,13 +209,13 @@ async def measure(op, server_pid: int, seconds: float, concurrency: int = 16) ->
             chains[n] = response.json()["refresh_token"]
 
         if len(chains) == concurrency:
-            results["refresh"] = await run_for(op, server_pid, clients, seconds, refresh)
+            results["refresh"] = await run_for(server_pid, clients, seconds, refresh)
         access = [t["access_token"] for t in issued]
 
         async def read_userinfo(http, i: int) -> None:
             await userinfo(http, access[i % len(access)])
 
-        results["userinfo"] = await run_for(op, server_pid, clients, seconds, read_userinfo)
+        results["userinfo"] = await run_for(server_pid, clients, seconds, read_userinfo)
         return results
     finally:
         for client in clients:

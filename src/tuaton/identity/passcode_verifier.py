@@ -34,6 +34,9 @@ from typing import Protocol
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type, hash_secret_raw
+from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
+from pkcs11 import lib as pkcs11_lib
+from pkcs11.exceptions import UserAlreadyLoggedIn
 
 KEYED_PREFIX = "$tuaton-hmac$"
 ARGON2_PREFIX = "$argon2"
@@ -225,16 +228,13 @@ class Pkcs11PasscodeKeys:
     (a PKCS#11 session is not for concurrent use); an HMAC is microseconds, so the lock is cheap."""
 
     def __init__(self, module: str, token_label: str, pin: str, label: str = "tuaton-passcode") -> None:
-        import pkcs11  # optional: only installations with an HSM need it
-
-        self._pkcs11 = pkcs11
         self._label = label
         try:
-            library = pkcs11.lib(module)
+            library = pkcs11_lib(module)
             token = library.get_token(token_label=token_label)
             try:
                 self._session = token.open(user_pin=pin, rw=True)
-            except pkcs11.exceptions.UserAlreadyLoggedIn:  # PKCS#11 login is per process and token
+            except UserAlreadyLoggedIn:  # PKCS#11 login is per process and token
                 self._session = token.open(rw=True)
         except Exception as exc:  # noqa: BLE001 - any PKCS#11 failure means the key is unavailable
             raise PasscodeKeyUnavailable(f"cannot open PKCS#11 token {token_label!r} through {module}: "
@@ -246,8 +246,6 @@ class Pkcs11PasscodeKeys:
             self.add_version()
 
     def _refresh(self) -> None:
-        from pkcs11 import Attribute, ObjectClass
-
         found = {}
         for key in self._session.get_objects({Attribute.CLASS: ObjectClass.SECRET_KEY}):
             label = key.label or ""
@@ -269,11 +267,9 @@ class Pkcs11PasscodeKeys:
                 key = self._keys.get(version)
             if key is None:
                 raise PasscodeKeyUnavailable(f"passcode key version {version} is not in the PKCS#11 token")
-            return key.sign(message, mechanism=self._pkcs11.Mechanism.SHA256_HMAC)
+            return key.sign(message, mechanism=Mechanism.SHA256_HMAC)
 
     def add_version(self) -> int:
-        from pkcs11 import Attribute, KeyType
-
         with self._lock:
             self._refresh()
             version = max(self._keys, default=0) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -71,7 +71,7 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine = make_engine(settings)
-        self._write_lock = threading.RLock() if settings.is_sqlite else None
+        self._write_lock = threading.RLock() if settings.is_sqlite else nullcontext()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.engine.execution_options(tuaton_read_only=True),
                                            expire_on_commit=False)
@@ -83,10 +83,6 @@ class Database:
         On SQLite, writers of one process queue on a lock here rather than in SQLite's busy
         handler, which sleeps and retries with growing pauses (up to 100 ms each): under 16
         concurrent sign-ins that handler made the p99 latency 20–40× the p50."""
-        if self._write_lock is None:
-            with self._sessions() as session, session.begin():
-                yield session
-            return
         with self._write_lock, self._sessions() as session, session.begin():
             yield session
 
