@@ -76,7 +76,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     clients = Clients(database)
     keys = SigningKeys(database, settings.key_overlap, settings.key_cache_seconds)
     keys.ensure()
-    grants = Grants(database, store, keys, registry, settings, installation_secret(database, "pairwise"))
+    grants = Grants(database, store, keys, registry, identities, settings,
+                    installation_secret(database, "pairwise"))
     signins = Signins(database, store, identities, grants, clients, settings)
     # The face engine loads dlib's models on first use, not at start-up.
     photos = photos or SyntheticRegistryPhotos()

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from joserfc import jws
 from joserfc.errors import JoseError
 from sqlalchemy import func, insert, select, text, update
@@ -34,15 +35,16 @@ HEAD_TYPE = "tuaton-audit-head+jwt"
 #: PostgreSQL advisory lock key of the sequencer ("TUATON" in ASCII, as an integer).
 SEQUENCER_LOCK = 0x545541544F4E
 _EVENTS = AuditEvent.__table__
+_INSERT_EVENT = insert(_EVENTS)   # built once: every sign-in, token and userinfo writes one
 
 
 def record(session: Session, kind: str, *, identity_id: str | None = None,
            client_id: str | None = None, **details: Any) -> None:
     """Append one event. ``details`` must never hold a secret, passcode, token or image."""
     at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    details = json.loads(json.dumps(details, default=str))
-    session.execute(insert(_EVENTS).values(at=at, kind=kind, identity_id=identity_id, client_id=client_id,
-                                           details=details))
+    details = orjson.loads(orjson.dumps(details, default=str))   # as it will read back: plain JSON
+    session.execute(_INSERT_EVENT, {"at": at, "kind": kind, "identity_id": identity_id, "client_id": client_id,
+                                    "details": details})
 
 
 def _canonical(value: dict) -> bytes:

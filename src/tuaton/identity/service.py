@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from tuaton.audit.trail import record
@@ -74,6 +74,39 @@ class ActiveDevice:
     def is_test_persona(self) -> bool:
         """Enrolled with the scriptable app's simulated enrolment (sandbox installations only)."""
         return self.enrolment_channel == SIMULATED_CHANNEL
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a token holder's identity is now: whom it names, how strongly proven, and whether it
+    and the device that approved the sign-in can still be used."""
+
+    pid: str
+    ial: str
+    usable: bool
+
+
+_IDENTITIES, _DEVICES = Identity.__table__, Device.__table__
+_STANDING = select(_IDENTITIES.c.pid, _IDENTITIES.c.ial, _IDENTITIES.c.status, _DEVICES.c.status.label("device")
+                   ).select_from(_IDENTITIES.outerjoin(_DEVICES, and_(
+                       _DEVICES.c.id == bindparam("device_id"), _DEVICES.c.identity_id == _IDENTITIES.c.id))
+                   ).where(_IDENTITIES.c.id == bindparam("identity_id"))
+
+
+_RESERVE_ATTEMPT = (update(_IDENTITIES).where(
+    _IDENTITIES.c.id == bindparam("identity_id"), _IDENTITIES.c.status == IdentityStatus.ACTIVE,
+    _IDENTITIES.c.failed_passcodes < bindparam("limit"))
+    .values(failed_passcodes=_IDENTITIES.c.failed_passcodes + 1)
+    .returning(_IDENTITIES.c.failed_passcodes, _IDENTITIES.c.passcode_hash))
+_GIVE_BACK_ATTEMPT = (update(_IDENTITIES).where(_IDENTITIES.c.id == bindparam("identity_id"),
+                                                _IDENTITIES.c.failed_passcodes > 0)
+                      .values(failed_passcodes=_IDENTITIES.c.failed_passcodes - 1))
+_STATUS = select(_IDENTITIES.c.status).where(_IDENTITIES.c.id == bindparam("identity_id"))
+_ACTIVE_DEVICE = (select(_DEVICES.c.id, _DEVICES.c.status.label("device_status"), _DEVICES.c.public_jwk,
+                         _IDENTITIES.c.id.label("identity_id"), _IDENTITIES.c.pid, _IDENTITIES.c.ial,
+                         _IDENTITIES.c.status, _IDENTITIES.c.enrolment_channel)
+                  .join(_IDENTITIES, _IDENTITIES.c.id == _DEVICES.c.identity_id)
+                  .where(_DEVICES.c.id == bindparam("device_id")))
 
 
 def _now() -> dt.datetime:
@@ -160,17 +193,22 @@ class Identities:
 
     # -- authentication ----------------------------------------------------------------------
     def active_device(self, device_id: str) -> ActiveDevice:
-        with self._db.reading() as session:
-            row = session.execute(
-                select(Device, Identity).join(Identity, Identity.id == Device.identity_id)
-                .where(Device.id == device_id)
-            ).first()
-        if row is None or row.Device.status != DeviceStatus.ACTIVE:
+        with self._db.read_connection() as connection:
+            row = connection.execute(_ACTIVE_DEVICE, {"device_id": device_id}).first()
+        if row is None or row.device_status != DeviceStatus.ACTIVE:
             raise DeviceNotRecognised()
-        if row.Identity.status == IdentityStatus.LOCKED:
+        if row.status == IdentityStatus.LOCKED:
             raise IdentityLocked()
-        return ActiveDevice(row.Device.id, row.Identity.id, row.Identity.pid, row.Identity.ial,
-                            row.Device.public_jwk, row.Identity.enrolment_channel)
+        return ActiveDevice(row.id, row.identity_id, row.pid, row.ial, row.public_jwk, row.enrolment_channel)
+
+    @staticmethod
+    def standing(connection: Connection, identity_id: str, device_id: str) -> Standing | None:
+        """Within the caller's transaction (one statement): the identity's citizen ID and level,
+        and whether it is active with ``device_id`` still active. ``None``: no such identity."""
+        row = connection.execute(_STANDING, {"identity_id": identity_id, "device_id": device_id}).first()
+        if row is None:
+            return None
+        return Standing(row.pid, row.ial, row.status == IdentityStatus.ACTIVE and row.device == DeviceStatus.ACTIVE)
 
     def identity_id_for(self, pid: str) -> str | None:
         with self._db.reading() as session:
@@ -216,15 +254,11 @@ class Identities:
         re-keyed in the same update.
         """
         limit = self._settings.passcode_max_failures
-        with self._db.transaction() as session:
-            reserved = session.execute(
-                update(Identity).where(Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE,
-                                       Identity.failed_passcodes < limit)
-                .values(failed_passcodes=Identity.failed_passcodes + 1)
-                .returning(Identity.failed_passcodes, Identity.passcode_hash)).first()
+        with self._db.writing() as connection:      # Core statements: this is on every sign-in
+            reserved = connection.execute(_RESERVE_ATTEMPT, {"identity_id": identity_id, "limit": limit}).first()
+            if reserved is None:
+                status = connection.execute(_STATUS, {"identity_id": identity_id}).scalar()
         if reserved is None:
-            with self._db.reading() as session:
-                status = session.execute(select(Identity.status).where(Identity.id == identity_id)).scalar()
             if status is None:
                 raise DeviceNotRecognised()
             raise IdentityLocked()      # locked, or its last attempts are being checked right now
@@ -232,27 +266,28 @@ class Identities:
         try:
             right = self._hasher.verify(stored, passcode)
         except Exception:               # the key backend failed: the attempt was not made, give it back
-            with self._db.transaction() as session:
-                session.execute(update(Identity).where(Identity.id == identity_id, Identity.failed_passcodes > 0)
-                                .values(failed_passcodes=Identity.failed_passcodes - 1))
+            with self._db.writing() as connection:
+                connection.execute(_GIVE_BACK_ATTEMPT, {"identity_id": identity_id})
             raise
         if right:
             values: dict[str, Any] = {"failed_passcodes": 0}
             if self._hasher.needs_upgrade(stored):
                 values["passcode_hash"] = self._hasher.hash(passcode)
-            with self._db.transaction() as session:
-                kept = session.execute(update(Identity).where(
-                    Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE).values(**values)).rowcount
+            with self._db.writing() as connection:
+                kept = connection.execute(update(_IDENTITIES).where(
+                    _IDENTITIES.c.id == identity_id, _IDENTITIES.c.status == IdentityStatus.ACTIVE
+                ).values(**values)).rowcount
             if not kept:                # a parallel wrong guess locked it meanwhile
                 raise IdentityLocked()
             return
-        with self._db.transaction() as session:
-            record(session, "passcode.failed", identity_id=identity_id, failures=attempt, **(context or {}))
-            locked = attempt >= limit and session.execute(update(Identity).where(
-                Identity.id == identity_id, Identity.status == IdentityStatus.ACTIVE,
-                Identity.failed_passcodes >= limit).values(status=IdentityStatus.LOCKED, locked_at=_now())).rowcount
+        with self._db.writing() as connection:
+            record(connection, "passcode.failed", identity_id=identity_id, failures=attempt, **(context or {}))
+            locked = attempt >= limit and connection.execute(update(_IDENTITIES).where(
+                _IDENTITIES.c.id == identity_id, _IDENTITIES.c.status == IdentityStatus.ACTIVE,
+                _IDENTITIES.c.failed_passcodes >= limit).values(status=IdentityStatus.LOCKED,
+                                                                 locked_at=_now())).rowcount
             if locked:
-                record(session, "identity.locked", identity_id=identity_id, failures=attempt)
+                record(connection, "identity.locked", identity_id=identity_id, failures=attempt)
         if attempt >= limit:
             raise IdentityLocked()
         left = limit - attempt

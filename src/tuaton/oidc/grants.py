@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 import secrets
 import time
 import uuid
@@ -18,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from joserfc import jwt
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from tuaton.audit.trail import record
-from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
+from tuaton.identity.service import Identities
 from tuaton.oidc import pkce
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import ClaimSource, claim_values, claims_for_scopes
@@ -37,6 +37,21 @@ from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
 CODE_REPLAY_WINDOW = 600
+
+# The hot path's statements, built once (SQLAlchemy Core: no unit of work, no row instances).
+_GRANTS, _REFRESH, _CONSENTS = Grant.__table__, RefreshToken.__table__, Consent.__table__
+_INSERT_REFRESH = insert(_REFRESH)
+_REFRESH_WITH_GRANT = select(
+    _REFRESH.c.scopes, _REFRESH.c.expires_at, _REFRESH.c.used_at, _GRANTS.c.id, _GRANTS.c.client_id,
+    _GRANTS.c.identity_id, _GRANTS.c.device_id, _GRANTS.c.auth_time, _GRANTS.c.acr, _GRANTS.c.amr,
+    _GRANTS.c.revoked_at).join(_GRANTS, _GRANTS.c.id == _REFRESH.c.grant_id).where(
+    _REFRESH.c.token_hash == bindparam("token_hash"))
+_USE_REFRESH = update(_REFRESH).where(_REFRESH.c.token_hash == bindparam("digest"),
+                                      _REFRESH.c.used_at.is_(None)).values(used_at=bindparam("used_at_now"))
+
+
+class _RefreshReused(Exception):
+    """Raised inside the refresh's write transaction so that nothing of it is written."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +81,7 @@ def half_hash(value: str) -> str:
 
 def _plain_claims(values: dict[str, Any]) -> dict[str, Any]:
     """Claim values as the JSON they are answered with (dates as strings), for the store."""
-    return json.loads(json.dumps(values, default=str))
+    return orjson.loads(orjson.dumps(values, default=str))
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -75,8 +90,9 @@ def _utc(value: dt.datetime) -> dt.datetime:
 
 class Grants:
     def __init__(self, database: Database, store: EphemeralStore, keys: SigningKeys, registry: Registry,
-                 settings: Settings, pairwise_secret: bytes) -> None:
+                 identities: Identities, settings: Settings, pairwise_secret: bytes) -> None:
         self._db = database
+        self._identities = identities
         self._store = store
         self._keys = keys
         self._registry = registry
@@ -107,15 +123,15 @@ class Grants:
         now = dt.datetime.now(dt.UTC)
         grant_id = str(uuid.uuid4())
         claims = claims_for_scopes(set(scopes))
-        with self._db.transaction() as session:
-            session.add(Grant(id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
-                              device_id=approved.device_id, scopes=scopes,
-                              subject=subject_for(self._secret, client.subject_type, client.client_id,
-                                                  approved.identity_id),
-                              auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC),
-                              acr=approved.acr, amr=list(approved.amr), created_at=now))
-            self._record_consents(session, approved.identity_id, client.client_id, claims, now)
-            record(session, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
+        with self._db.writing() as connection:
+            connection.execute(insert(_GRANTS).values(
+                id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
+                device_id=approved.device_id, scopes=scopes,
+                subject=subject_for(self._secret, client.subject_type, client.client_id, approved.identity_id),
+                auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC), acr=approved.acr,
+                amr=list(approved.amr), created_at=now))
+            self._record_consents(connection, approved.identity_id, client.client_id, claims, now)
+            record(connection, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
                    grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
                    seconds_to_approve=approved.seconds_to_approve, **audit)
         return grant_id
@@ -136,16 +152,19 @@ class Grants:
                 Grant.client_id == client.client_id, Grant.subject == subject).limit(1)).scalar_one_or_none()
 
     @staticmethod
-    def _record_consents(session, identity_id: str, client_id: str, claims: tuple[str, ...],
+    def _record_consents(connection, identity_id: str, client_id: str, claims: tuple[str, ...],
                          now: dt.datetime) -> None:
-        existing = {c.claim: c for c in session.execute(select(Consent).where(
-            Consent.identity_id == identity_id, Consent.client_id == client_id)).scalars()}
-        for claim in claims:
-            consent = existing.get(claim)
-            if consent is None:
-                session.add(Consent(identity_id=identity_id, client_id=client_id, claim=claim, granted_at=now))
-            elif consent.revoked_at is not None:
-                consent.revoked_at, consent.granted_at = None, now
+        existing = {row.claim: row for row in connection.execute(
+            select(_CONSENTS.c.id, _CONSENTS.c.claim, _CONSENTS.c.revoked_at).where(
+                _CONSENTS.c.identity_id == identity_id, _CONSENTS.c.client_id == client_id))}
+        new = [{"identity_id": identity_id, "client_id": client_id, "claim": claim, "granted_at": now}
+               for claim in claims if claim not in existing]
+        if new:
+            connection.execute(insert(_CONSENTS), new)
+        renewed = [existing[c].id for c in claims if c in existing and existing[c].revoked_at is not None]
+        if renewed:
+            connection.execute(update(_CONSENTS).where(_CONSENTS.c.id.in_(renewed)).values(
+                revoked_at=None, granted_at=now))
 
     def exchange_code(self, client: RegisteredClient, code: str, redirect_uri: str | None,
                       code_verifier: str | None) -> dict[str, Any]:
@@ -182,20 +201,16 @@ class Grants:
 
     # -- tokens ------------------------------------------------------------------------------
     def _tokens(self, client: RegisteredClient, data: dict, scopes: list[str], *, refresh: bool,
-                nonce: str | None, channel: str) -> dict[str, Any]:
+                nonce: str | None, channel: str, before_writing=None) -> dict[str, Any]:
+        """Sign the ID token, write the refresh token and the disclosure event in one transaction
+        (after ``before_writing(connection)``, which may refuse by raising), then store the access
+        token."""
         settings = self._settings
         now = int(time.time())
         sub = subject_for(self._secret, client.subject_type, client.client_id, data["identity_id"])
         access_token = secrets.token_urlsafe(32)
         claims = claims_for_scopes(set(scopes))
         values = self._claim_values(data["pid"], data["ial"], claims)
-        # The userinfo answer is the registry's values at sign-in, kept with the token (it lives
-        # ``access_token_ttl``, 15 min): userinfo then reads the store only, not the registry.
-        self._store.put(f"at:{token_hash(access_token)}", {
-            "grant_id": data["grant_id"], "client_id": client.client_id, "identity_id": data["identity_id"],
-            "pid": data["pid"], "ial": data["ial"], "sub": sub, "scopes": scopes,
-            "iat": now, "exp": now + settings.access_token_ttl, "claims": _plain_claims(values),
-        }, settings.access_token_ttl)
         id_claims: dict[str, Any] = {
             "iss": settings.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
             "iat": now, "exp": now + settings.id_token_ttl, "auth_time": data["auth_time"],
@@ -210,16 +225,27 @@ class Grants:
         response: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer",
                                     "expires_in": settings.access_token_ttl, "scope": " ".join(scopes),
                                     "id_token": id_token}
-        with self._db.transaction() as session:
+
+        with self._db.writing() as conn:
+            if before_writing is not None:
+                before_writing(conn)
             if refresh:
                 refresh_token = secrets.token_urlsafe(32)
-                session.add(RefreshToken(
-                    token_hash=token_hash(refresh_token), grant_id=data["grant_id"], scopes=scopes,
-                    created_at=dt.datetime.fromtimestamp(now, dt.UTC),
-                    expires_at=dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC)))
+                conn.execute(_INSERT_REFRESH, {
+                    "token_hash": token_hash(refresh_token), "grant_id": data["grant_id"], "scopes": scopes,
+                    "created_at": dt.datetime.fromtimestamp(now, dt.UTC),
+                    "expires_at": dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC)})
                 response["refresh_token"] = refresh_token
-            record(session, "claims.disclosed", identity_id=data["identity_id"], client_id=client.client_id,
+            record(conn, "claims.disclosed", identity_id=data["identity_id"], client_id=client.client_id,
                    grant_id=data["grant_id"], channel=f"{channel}:id_token", claims=sorted(values))
+        # The userinfo answer is the registry's values at sign-in, kept with the token (it lives
+        # ``access_token_ttl``, 15 min): userinfo then reads the store only, not the registry.
+        # Stored once the refresh token and the event are written (a failure leaves no usable token).
+        self._store.put(f"at:{token_hash(access_token)}", {
+            "grant_id": data["grant_id"], "client_id": client.client_id, "identity_id": data["identity_id"],
+            "pid": data["pid"], "ial": data["ial"], "sub": sub, "scopes": scopes,
+            "iat": now, "exp": now + settings.access_token_ttl, "claims": _plain_claims(values),
+        }, settings.access_token_ttl)
         return response
 
     def _claim_values(self, pid: str, ial: str, claims: tuple[str, ...]) -> dict[str, Any]:
@@ -233,40 +259,49 @@ class Grants:
         return claim_values(ClaimSource(citizen, card, ial), claims)
 
     def refresh(self, client: RegisteredClient, refresh_token: str, scope: str | None) -> dict[str, Any]:
+        """Rotate a refresh token. Read and check it (one statement, and the identity's standing),
+        then mark it used, write the new one and the disclosure event in one transaction: the
+        conditional update decides between two concurrent uses of one token, and the loser revokes
+        the sign-in. Connections are taken one after another, never two at once."""
         now = dt.datetime.now(dt.UTC)
-        with self._db.transaction() as session:
-            row = session.get(RefreshToken, token_hash(refresh_token))
-            grant = session.get(Grant, row.grant_id) if row else None
-            if row is None or grant is None:
-                raise InvalidGrant("The refresh token is unknown.")
-            if grant.client_id != client.client_id:
-                raise InvalidGrant("The refresh token was issued to another client.")
-            if grant.revoked_at is not None:
-                raise InvalidGrant("The refresh token's sign-in has been revoked.")
-            if _utc(row.expires_at) < now:
-                raise InvalidGrant("The refresh token has expired; sign the citizen in again.")
-            scopes = list(row.scopes)
-            if scope is not None:
-                # Checked before the token is used up: a refused request must not consume it.
-                wanted = scope.split()
-                if not set(wanted) <= set(scopes):
-                    raise InvalidScope("A refresh may only narrow the scope of the original sign-in.")
-                scopes = [s for s in scopes if s in wanted]
-            claimed = session.execute(update(RefreshToken).where(
-                RefreshToken.token_hash == row.token_hash, RefreshToken.used_at.is_(None)).values(used_at=now))
-            reused = claimed.rowcount != 1
-            identity = session.get(Identity, grant.identity_id)
-            device = session.get(Device, grant.device_id)
-            data = {"grant_id": grant.id, "identity_id": grant.identity_id, "pid": identity.pid,
-                    "ial": identity.ial, "auth_time": int(_utc(grant.auth_time).timestamp()),
-                    "acr": grant.acr, "amr": grant.amr}
-        if reused:
-            self.revoke_grant(grant.id, "refresh token reused")
+        digest = token_hash(refresh_token)
+        with self._db.read_connection() as connection:
+            row = connection.execute(_REFRESH_WITH_GRANT, {"token_hash": digest}).first()
+            standing = self._identities.standing(connection, row.identity_id, row.device_id) if row else None
+        if row is None:
+            raise InvalidGrant("The refresh token is unknown.")
+        if row.client_id != client.client_id:
+            raise InvalidGrant("The refresh token was issued to another client.")
+        if row.revoked_at is not None:
+            raise InvalidGrant("The refresh token's sign-in has been revoked.")
+        if _utc(row.expires_at) < now:
+            raise InvalidGrant("The refresh token has expired; sign the citizen in again.")
+        scopes = list(row.scopes)
+        if scope is not None:
+            # Checked before the token is used up: a refused request must not consume it.
+            wanted = scope.split()
+            if not set(wanted) <= set(scopes):
+                raise InvalidScope("A refresh may only narrow the scope of the original sign-in.")
+            scopes = [s for s in scopes if s in wanted]
+        if row.used_at is not None:
+            self.revoke_grant(row.id, "refresh token reused")
             raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.")
-        if identity.status != IdentityStatus.ACTIVE or device is None or device.status != DeviceStatus.ACTIVE:
-            self.revoke_grant(grant.id, "identity locked or device revoked")
+        if standing is None or not standing.usable:
+            self.revoke_grant(row.id, "identity locked or device revoked")
             raise InvalidGrant("The citizen's digital identity or device is no longer active.")
-        return self._tokens(client, data, scopes, refresh=True, nonce=None, channel="refresh")
+        data = {"grant_id": row.id, "identity_id": row.identity_id, "pid": standing.pid, "ial": standing.ial,
+                "auth_time": int(_utc(row.auth_time).timestamp()), "acr": row.acr, "amr": row.amr}
+
+        def use_token(connection) -> None:
+            if connection.execute(_USE_REFRESH, {"digest": digest, "used_at_now": now}).rowcount != 1:
+                raise _RefreshReused    # another request used it since it was read: nothing is written
+
+        try:
+            return self._tokens(client, data, scopes, refresh=True, nonce=None, channel="refresh",
+                                before_writing=use_token)
+        except _RefreshReused:
+            self.revoke_grant(row.id, "refresh token reused")
+            raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.") from None
 
     def revoke_grant(self, grant_id: str, reason: str) -> None:
         now = dt.datetime.now(dt.UTC)
@@ -294,8 +329,8 @@ class Grants:
         values = data.get("claims")
         if values is None:      # a token issued before the claims were kept with it
             values = _plain_claims(self._claim_values(data["pid"], data["ial"], claims_for_scopes(set(data["scopes"]))))
-        with self._db.transaction() as session:
-            record(session, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
+        with self._db.writing() as connection:
+            record(connection, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
                    grant_id=data["grant_id"], channel="userinfo", claims=sorted(values))
         return {"sub": data["sub"], **values}
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tuaton.registry.models import Citizen, IdCard
 from tuaton.registry.records import Address, CardRecord, CitizenRecord
 from tuaton.storage.db import Database
 
+_CITIZENS = Citizen.__table__
+_CARDS = IdCard.__table__
+_CITIZEN_BY_PID = select(_CITIZENS).where(_CITIZENS.c.pid == bindparam("pid"))
+_CURRENT_CARD = (select(_CARDS).where(_CARDS.c.pid == bindparam("pid")).order_by(_CARDS.c.issued_on.desc())
+                 .limit(1))
 
-def to_record(row: Citizen) -> CitizenRecord:
+
+def to_record(row) -> CitizenRecord:
+    """A citizen from a ``citizens`` row (an ORM ``Citizen`` or a Core row: the same names)."""
     return CitizenRecord(
         pid=row.pid, title_th=row.title_th, title_en=row.title_en,
         given_name_th=row.given_name_th, middle_name_th=row.middle_name_th,
@@ -29,17 +36,16 @@ class SqlRegistry:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    # Core, not the ORM: every token and refresh reads a citizen.
     def citizen(self, pid: str) -> CitizenRecord | None:
-        with self._db.reading() as session:
-            row = session.get(Citizen, pid)
-            return None if row is None else to_record(row)
+        with self._db.read_connection() as connection:
+            row = connection.execute(_CITIZEN_BY_PID, {"pid": pid}).first()
+        return None if row is None else to_record(row)
 
     def current_card(self, pid: str) -> CardRecord | None:
-        with self._db.reading() as session:
-            row = session.execute(
-                select(IdCard).where(IdCard.pid == pid).order_by(IdCard.issued_on.desc()).limit(1)
-            ).scalar_one_or_none()
-            if row is None:
-                return None
-            return CardRecord(pid=row.pid, laser_code=row.laser_code, issued_on=row.issued_on,
-                              expires_on=row.expires_on, state=row.state)
+        with self._db.read_connection() as connection:
+            row = connection.execute(_CURRENT_CARD, {"pid": pid}).first()
+        if row is None:
+            return None
+        return CardRecord(pid=row.pid, laser_code=row.laser_code, issued_on=row.issued_on,
+                          expires_on=row.expires_on, state=row.state)

@@ -6,7 +6,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+import orjson
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -25,11 +26,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+def _json_text(value) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+#: JSON columns (scopes, claims, audit details) through orjson: several per token request.
+_JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.database_url
     if url.startswith("sqlite"):
         settings.ensure_var_dir()
-        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}, **_JSON}
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             kwargs["poolclass"] = StaticPool
         else:
@@ -38,7 +47,7 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, **kwargs)
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True)
+    return create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True, **_JSON)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -73,8 +82,8 @@ class Database:
         self.engine = make_engine(settings)
         self._write_lock = threading.RLock() if settings.is_sqlite else nullcontext()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(self.engine.execution_options(tuaton_read_only=True),
-                                           expire_on_commit=False)
+        self._read_engine = self.engine.execution_options(tuaton_read_only=True)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -91,6 +100,20 @@ class Database:
         """A read-only transaction (on SQLite it does not queue behind writers)."""
         with self._read_sessions() as session, session.begin():
             yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """``transaction()`` without the ORM: SQLAlchemy Core on one connection, for the hot paths
+        (token, refresh, userinfo, the sign-in's decision), where the unit of work and row
+        instances cost more than the statements themselves."""
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """``reading()`` without the ORM."""
+        with self._read_engine.connect() as connection, connection.begin():
+            yield connection
 
     def create_schema(self) -> None:
         """Bring the schema to the newest migration."""
