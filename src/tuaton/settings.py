@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     #: Prefix for every key this installation writes to Redis.
     redis_prefix: str = "tuaton:"
+    #: Where the hot endpoints (authorize, token, userinfo, the app's sign-in calls) run their
+    #: blocking work. "auto": on the event loop when every backend is local and cheap (SQLite, the
+    #: in-process store, the keyed passcode check with a key file and no argon2 step: each call is
+    #: a few hundred microseconds at most, and a hop to a worker thread costs 110–225 µs of CPU),
+    #: else in the thread pool, where a network wait for PostgreSQL, Redis or an HSM, or an argon2
+    #: hash, does not hold up the other requests. "threads" or "inline" force one.
+    blocking_calls: Literal["auto", "threads", "inline"] = "auto"
     #: The public base URL. It is the OpenID Provider's ``iss``; no trailing slash.
     issuer: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
@@ -124,6 +132,13 @@ class Settings(BaseSettings):
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @cached_property
+    def blocking_calls_inline(self) -> bool:
+        if self.blocking_calls == "auto":
+            return (self.is_sqlite and not self.redis_url and self.passcode_verifier == "keyed"
+                    and self.passcode_key_backend == "file" and self.passcode_prehash_memory_kib == 0)
+        return self.blocking_calls == "inline"
 
     def ensure_var_dir(self) -> None:
         """Create the folder of a file-based SQLite database."""

@@ -6,12 +6,16 @@ A small Protocol with two implementations: in-process (one process, the laptop d
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any, Protocol
 
+import orjson
 import redis
+
+
+def _dump(value: dict[str, Any]) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 class EphemeralStore(Protocol):
@@ -62,26 +66,26 @@ class MemoryStore:
     def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
         with self._lock:
             self._purge()
-            self._data[key] = (time.monotonic() + ttl, json.dumps(value))
+            self._data[key] = (time.monotonic() + ttl, _dump(value))
 
     def add(self, key: str, value: dict[str, Any], ttl: float) -> bool:
         with self._lock:
             if self._live(key) is not None:
                 return False
             self._purge()
-            self._data[key] = (time.monotonic() + ttl, json.dumps(value))
+            self._data[key] = (time.monotonic() + ttl, _dump(value))
             return True
 
     def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             raw = self._live(key)
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else orjson.loads(raw)
 
     def take(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             raw = self._live(key)
             self._data.pop(key, None)
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else orjson.loads(raw)
 
     def delete(self, key: str) -> None:
         with self._lock:
@@ -109,18 +113,18 @@ class RedisStore:
         return self._prefix + key
 
     def put(self, key: str, value: dict[str, Any], ttl: float) -> None:
-        self._redis.set(self._k(key), json.dumps(value), px=max(1, int(ttl * 1000)))
+        self._redis.set(self._k(key), _dump(value), px=max(1, int(ttl * 1000)))
 
     def add(self, key: str, value: dict[str, Any], ttl: float) -> bool:
-        return bool(self._redis.set(self._k(key), json.dumps(value), px=max(1, int(ttl * 1000)), nx=True))
+        return bool(self._redis.set(self._k(key), _dump(value), px=max(1, int(ttl * 1000)), nx=True))
 
     def get(self, key: str) -> dict[str, Any] | None:
         raw = self._redis.get(self._k(key))
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else orjson.loads(raw)
 
     def take(self, key: str) -> dict[str, Any] | None:
         raw = self._redis.getdel(self._k(key))
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else orjson.loads(raw)
 
     def delete(self, key: str) -> None:
         self._redis.delete(self._k(key))
