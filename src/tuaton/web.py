@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
 from tuaton.errors import DomainError, PortalSignInRequired
+from tuaton.hot_paths import HotPaths
 from tuaton.i18n import pick_lang
 from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.observability import RequestLog, configure_logging
@@ -200,11 +201,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from tuaton.dashboard.routes import router as console_router
     from tuaton.identity.routes import router as identity_router
     from tuaton.officers.routes import router as officers_router
+    from tuaton.oidc.routes import HOT_ROUTES as oidc_hot_routes
     from tuaton.oidc.routes import router as oidc_router
     from tuaton.portal.routes import router as portal_router
     from tuaton.proofing.office_routes import router as office_router
     from tuaton.proofing.routes import router as proofing_router
     from tuaton.registry.routes import router as registry_router
+    from tuaton.signin.routes import HOT_ROUTES as signin_hot_routes
     from tuaton.signin.routes import router as signin_router
 
     settings = settings or (services.settings if services else Settings())
@@ -222,6 +225,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   description="National digital identity: QR sign-in with OpenID Connect.")
     app.state.services = services or build_services(settings)
 
+    app.add_middleware(HotPaths, routes=[*oidc_hot_routes, *signin_hot_routes],
+                       exception_handlers=lambda: app.exception_handlers)
     app.add_middleware(PublishedDocuments, services=lambda: app.state.services)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)

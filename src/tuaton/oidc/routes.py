@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
-from starlette.concurrency import run_in_threadpool
 
+from tuaton.hot_paths import HotRoute
 from tuaton.i18n import pick_lang
 from tuaton.oidc.authorization import validate_authorization_request
 from tuaton.oidc.ciba import GRANT_TYPE as CIBA_GRANT_TYPE
@@ -32,7 +32,7 @@ from tuaton.oidc.errors import (
     UnsupportedGrantType,
 )
 from tuaton.services import Services
-from tuaton.web_support import NO_STORE, page, qr_svg, services
+from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, qr_svg, services
 
 router = APIRouter()
 
@@ -61,7 +61,7 @@ async def discovery(request: Request) -> Response:
 @_route(["GET"], "jwks_uri", tags=["oidc"])
 async def jwks(request: Request) -> JSONResponse:
     keys = services(request).keys
-    view = keys.cached_view() or await run_in_threadpool(keys.view)  # the database only when stale
+    view = keys.cached_view() or await blocking(request, keys.view)  # the database only when stale
     return Response(view.jwks_body, media_type="application/json",
                     headers={"Cache-Control": "public, max-age=300", "ETag": view.jwks_etag})
 
@@ -72,11 +72,15 @@ async def authorize(request: Request) -> Response:
     params = list(request.query_params.multi_items())
     if request.method == "POST":
         params = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
-    auth_request, client = await run_in_threadpool(validate_authorization_request, params, svc.clients.get)
-    started = await run_in_threadpool(svc.signins.start, auth_request)
+
+    def start():
+        auth_request, client = validate_authorization_request(params, svc.clients.get)
+        started = svc.signins.start(auth_request)
+        return auth_request, client, started, qr_svg(_payload(svc, started.id))
+
+    auth_request, client, started, svg = await blocking(request, start)
     lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
                      request.headers.get("accept-language"))
-    svg = await run_in_threadpool(qr_svg, _payload(svc, started.id))  # CPU work, off the event loop
     return _signin_page(request, svc, started, auth_request, client, lang, svg)
 
 
@@ -144,7 +148,7 @@ async def backchannel_authentication(request: Request) -> JSONResponse:
         client = _client(request, svc, form, "backchannel_authentication_endpoint")
         return svc.backchannel.start(client, parse_backchannel_request(form, client))
 
-    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
+    return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
 
 
 @_route(["POST"], "token_endpoint", tags=["oidc"])
@@ -173,7 +177,7 @@ async def token(request: Request) -> JSONResponse:
         raise UnsupportedGrantType(f"grant_type {grant_type!r} is not supported; use authorization_code, "
                                    f"refresh_token or {CIBA_GRANT_TYPE}.")
 
-    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
+    return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
 
 
 # -- userinfo --------------------------------------------------------------------------------
@@ -186,8 +190,8 @@ async def userinfo(request: Request) -> JSONResponse:
         access_token = (await request.form()).get("access_token")
     if not access_token:
         raise InvalidToken("Send the access token as 'Authorization: Bearer <token>'.")
-    claims = await run_in_threadpool(svc.grants.userinfo, access_token)
-    return JSONResponse(claims, headers=NO_STORE)
+    claims = await blocking(request, svc.grants.userinfo, access_token)
+    return ORJSONResponse(claims, headers=NO_STORE)
 
 
 for _path in _both("userinfo_endpoint"):
@@ -208,7 +212,7 @@ async def introspect(request: Request) -> JSONResponse:
             raise InvalidRequest("token is required.")
         return svc.grants.introspect(client, form["token"], form.get("token_type_hint"))
 
-    return JSONResponse(await run_in_threadpool(handle), headers=NO_STORE)
+    return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
 
 
 @_route(["POST"], "revocation_endpoint", tags=["oidc"])
@@ -222,7 +226,7 @@ async def revoke(request: Request) -> Response:
             raise InvalidRequest("token is required.")
         svc.grants.revoke(client, form["token"], form.get("token_type_hint"))
 
-    await run_in_threadpool(handle)
+    await blocking(request, handle)
     return Response(status_code=200, headers=NO_STORE)
 
 
@@ -265,7 +269,7 @@ async def logout(request: Request) -> Response:
             svc.grants.revoke_grant(claims["sid"], "RP-initiated logout")
         return target
 
-    target = await run_in_threadpool(handle)
+    target = await blocking(request, handle)
     if target:
         return RedirectResponse(target, status_code=303)
     return page(request, "message.html", lang, context={"title_key": "signed_out"})
@@ -274,3 +278,9 @@ async def logout(request: Request) -> Response:
 for _path in _both("end_session_endpoint"):
     router.add_api_route(_path, logout, methods=["GET", "POST"], tags=["oidc"],
                          include_in_schema=_path == PATHS["end_session_endpoint"])
+
+
+#: Dispatched before FastAPI's router (hot_paths.py): every sign-in and token call crosses them.
+HOT_ROUTES = ([HotRoute(("GET", "POST"), p, authorize) for p in _both("authorization_endpoint")]
+              + [HotRoute(("POST",), p, token) for p in _both("token_endpoint")]
+              + [HotRoute(("GET", "POST"), p, userinfo) for p in _both("userinfo_endpoint")])

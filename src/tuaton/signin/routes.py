@@ -9,11 +9,11 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
+from tuaton.hot_paths import HotRoute, json_body
 from tuaton.i18n import pick_lang
 from tuaton.metrics import SIGNIN_DECISIONS
-from tuaton.web_support import NO_STORE, page, services
+from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, services
 
 router = APIRouter()
 TERMINAL = {"approved", "denied", "expired"}
@@ -40,9 +40,9 @@ async def signin_status(request: Request, signin_id: str) -> Response:
     ``Accept: text/event-stream``, the same objects as server-sent events until the end."""
     svc = services(request)
     secret = request.cookies.get(f"tuaton_signin_{signin_id}")
-    first = await run_in_threadpool(svc.signins.status, signin_id, secret)
+    first = await blocking(request, svc.signins.status, signin_id, secret)
     if "text/event-stream" not in request.headers.get("accept", ""):
-        return JSONResponse(first, headers=NO_STORE)
+        return ORJSONResponse(first, headers=NO_STORE)
 
     async def events():
         last, current, started, beat = None, first, time.monotonic(), time.monotonic()
@@ -58,7 +58,7 @@ async def signin_status(request: Request, signin_id: str) -> Response:
                 yield ": keep-alive\n\n"
                 beat = time.monotonic()
             await asyncio.sleep(SSE_POLL_SECONDS)
-            current = await run_in_threadpool(svc.signins.status, signin_id, secret)
+            current = await blocking(request, svc.signins.status, signin_id, secret)
 
     return StreamingResponse(events(), media_type="text/event-stream",
                              headers={**NO_STORE, "X-Accel-Buffering": "no"})
@@ -77,21 +77,30 @@ class DecisionBody(BaseModel):
 
 
 @router.get("/api/app/v1/signins/{signin_id}", tags=["app"])
-def read_signin(request: Request, signin_id: str) -> JSONResponse:
-    return JSONResponse(services(request).signins.for_app(signin_id), headers=NO_STORE)
+async def read_signin(request: Request, signin_id: str) -> JSONResponse:
+    return ORJSONResponse(await blocking(request, services(request).signins.for_app, signin_id), headers=NO_STORE)
 
 
 @router.post("/api/app/v1/signins/{signin_id}/decision", tags=["app"])
-def decide_signin(request: Request, signin_id: str, body: DecisionBody) -> JSONResponse:
+async def decide_signin(request: Request, signin_id: str, body: DecisionBody) -> JSONResponse:
     try:
-        result = services(request).signins.decide(
-            signin_id, device_id=body.device_id, signed_request=body.signed_request,
-            decision=body.decision, passcode=body.passcode)
+        result = await blocking(request, services(request).signins.decide, signin_id, device_id=body.device_id,
+                                signed_request=body.signed_request, decision=body.decision, passcode=body.passcode)
     except Exception as exc:
         SIGNIN_DECISIONS.labels(outcome=getattr(exc, "slug", "error")).inc()
         raise
     SIGNIN_DECISIONS.labels(outcome=result["status"]).inc()
-    return JSONResponse(result, headers=NO_STORE)
+    return ORJSONResponse(result, headers=NO_STORE)
+
+
+async def _decide_signin(request: Request, signin_id: str) -> JSONResponse:
+    return await decide_signin(request, signin_id, await json_body(request, DecisionBody))
+
+
+#: Dispatched before FastAPI's router (hot_paths.py): every QR sign-in crosses them.
+HOT_ROUTES = [HotRoute(("GET",), "/signin/{signin_id}/status", signin_status),
+              HotRoute(("GET",), "/api/app/v1/signins/{signin_id}", read_signin),
+              HotRoute(("POST",), "/api/app/v1/signins/{signin_id}/decision", _decide_signin)]
 
 
 # -- backchannel sign-in (CIBA): the app's side ----------------------------------------------
@@ -111,7 +120,7 @@ class BackchannelDecisionBody(DecisionBody):
 def backchannel_inbox(request: Request, body: InboxBody) -> JSONResponse:
     """Agencies' requests waiting for this citizen (meeting check-in, call centres)."""
     pending = services(request).backchannel.inbox(body.device_id, body.signed_request)
-    return JSONResponse({"requests": pending}, headers=NO_STORE)
+    return ORJSONResponse({"requests": pending}, headers=NO_STORE)
 
 
 @router.post("/api/app/v1/backchannel-requests/{auth_req_id}/decision", tags=["app"])
@@ -119,4 +128,4 @@ def backchannel_decision(request: Request, auth_req_id: str, body: BackchannelDe
     result = services(request).backchannel.decide(auth_req_id, device_id=body.device_id,
                                                   signed_request=body.signed_request, decision=body.decision,
                                                   passcode=body.passcode)
-    return JSONResponse(result, headers=NO_STORE)
+    return ORJSONResponse(result, headers=NO_STORE)
