@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from tuaton.assurance import IAL_OFFICE, IAL_OFFICE_FINGERPRINT
 from tuaton.audit.trail import record
 from tuaton.biometrics.fingerprints import FingerprintMatcher, TemplateError, parse_template
 from tuaton.errors import (
@@ -38,7 +39,6 @@ from tuaton.errors import (
 from tuaton.officers.models import OfficerRole
 from tuaton.officers.service import OfficerSession
 from tuaton.oidc.grants import token_hash
-from tuaton.proofing.assurance import IAL_OFFICE, IAL_OFFICE_FINGERPRINT
 from tuaton.proofing.card_reader import CardReader, expired
 from tuaton.proofing.chip import ChipCard, ChipError
 from tuaton.proofing.models import Enrolment, EnrolmentState, OfficeVisit, VisitState

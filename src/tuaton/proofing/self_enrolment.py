@@ -22,6 +22,7 @@ from joserfc.jwk import ECKey
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tuaton.assurance import IAL_APP_FACE
 from tuaton.audit.trail import record
 from tuaton.biometrics import liveness
 from tuaton.biometrics.faces import Face, FaceEngine, the_one_face
@@ -40,7 +41,6 @@ from tuaton.identity.passcode_verifier import PasscodeVerifier
 from tuaton.identity.service import EnrolledIdentity, Identities
 from tuaton.oidc.grants import token_hash
 from tuaton.proofing import card_ocr
-from tuaton.proofing.assurance import IAL_APP_FACE
 from tuaton.proofing.models import Enrolment, EnrolmentState, Evidence, OfficeVisit, VisitState
 from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
 from tuaton.registry.photos import RegistryPhotos

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tuaton.proofing.assurance import (
+from tuaton.assurance import (
     AAL_LEVELS,
     IAL_LEVELS,
     acr_for,
