@@ -30,6 +30,7 @@ from tuaton.registry.photos import RegistryPhotos, SyntheticRegistryPhotos
 from tuaton.registry.records import Registry
 from tuaton.registry.sql_registry import SqlRegistry
 from tuaton.settings import Settings
+from tuaton.signin.approval import Approvals
 from tuaton.signin.service import Signins
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore, make_store
@@ -78,7 +79,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     keys.ensure()
     grants = Grants(database, store, keys, registry, identities, settings,
                     installation_secret(database, "pairwise"))
-    signins = Signins(database, store, identities, grants, clients, settings)
+    approvals = Approvals(database, store, identities, grants)
+    signins = Signins(store, approvals, grants, clients, settings)
     # The face engine loads dlib's models on first use, not at start-up.
     photos = photos or SyntheticRegistryPhotos()
     enrolments = SelfEnrolments(database, store, registry, photos, faces or LazyFaceEngine(), hasher, settings)
@@ -93,7 +95,7 @@ def build_services(settings: Settings, *, database: Database | None = None,
     citizens.device_locked = cards.invalidate_status_lists
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
-                    Backchannel(database, store, identities, grants, clients, settings),
+                    Backchannel(database, store, identities, grants, approvals, clients, settings),
                     AuditSequencer(database, keys.sign_compact))
 
 

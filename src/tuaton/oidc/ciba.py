@@ -26,13 +26,10 @@ import httpx
 from tuaton.audit.trail import record
 from tuaton.errors import (
     AssuranceTooLow,
-    BadSignature,
-    InvalidInput,
-    SandboxPersonasOnly,
     SigninAlreadyDecided,
     SigninNotFound,
 )
-from tuaton.identity.service import SIMULATED_CHANNEL, ActiveDevice, Identities
+from tuaton.identity.service import SIMULATED_CHANNEL, Identities
 from tuaton.oidc.authorization import check_scope
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
@@ -49,9 +46,9 @@ from tuaton.oidc.errors import (
     UnknownUserId,
 )
 from tuaton.oidc.grants import ApprovedSignin, Grants
-from tuaton.proofing.assurance import AMR_APP_PASSCODE, SIGNIN_AAL, acr_for, meets
 from tuaton.registry import citizen_id
 from tuaton.settings import Settings
+from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
@@ -122,12 +119,13 @@ def parse_backchannel_request(form: dict[str, str], client: RegisteredClient) ->
 
 class Backchannel:
     def __init__(self, database: Database, store: EphemeralStore, identities: Identities, grants: Grants,
-                 clients: Clients, settings: Settings,
+                 approvals: Approvals, clients: Clients, settings: Settings,
                  notify: Callable[[str, str, str], None] | None = None) -> None:
         self._db = database
         self._store = store
         self._identities = identities
         self._grants = grants
+        self._approvals = approvals
         self._clients = clients
         self._settings = settings
         #: How a ping reaches the client; a thread by default so the citizen's approval never waits.
@@ -234,67 +232,44 @@ class Backchannel:
 
     def decide(self, auth_req_id: str, *, device_id: str, signed_request: str, decision: str,
                passcode: str | None) -> dict[str, Any]:
-        if decision not in ("approve", "deny"):
-            raise InvalidInput("decision must be approve or deny.", "decision ต้องเป็น approve หรือ deny",
-                               field="decision")
-        device, payload = self._identities.authenticate_request(device_id, signed_request, "backchannel",
-                                                                self._store)
-        if payload.get("request") != auth_req_id or payload.get("decision") != decision \
-                or payload.get("device") != device_id:
-            raise BadSignature("The signed request does not cover this request and decision.",
-                               "ลายมือชื่อไม่ตรงกับคำขอและการตัดสินใจนี้")
-        txn = self._load_for_app(auth_req_id, device.identity_id)
+        """The app's answer, through the one approval core (signin/approval.py); the agency then
+        collects the tokens at the token endpoint (told by a ping in ping mode)."""
+        parse_decision(decision)
+        txn = self._store.get(f"ciba:{auth_req_id}")
+        if txn is None or time.time() > txn["expires_at"]:
+            raise SigninNotFound()
         client = self._clients.get(txn["request"]["client_id"])
         if client is None:
             raise SigninNotFound()
-        if decision == "approve" and client.is_sandbox and not device.is_test_persona:
-            with self._db.transaction() as session:   # refused at the start too: this is a persona enrolled since
-                record(session, "signin.sandbox_refused", identity_id=device.identity_id,
-                       client_id=client.client_id, channel="backchannel")
-            raise SandboxPersonasOnly()
-        if txn["status"] != "pending" or not self._store.add(f"ciba:{auth_req_id}:lock", {}, 30):
+        if txn["status"] != "pending":
             raise SigninAlreadyDecided()
-        try:
-            if decision == "approve":
-                self._approve(auth_req_id, txn, client, device, passcode)
-            else:
-                txn["status"], txn["reason"] = "denied", "The citizen refused the request."
-                with self._db.transaction() as session:
-                    # The same event as a refused QR sign-in, so dashboards and usage count both channels.
-                    record(session, "signin.denied", identity_id=device.identity_id, client_id=client.client_id,
-                           channel="backchannel")
-        except AssuranceTooLow:
-            raise  # the request has ended (denied): it stays locked
-        except Exception:
-            self._store.delete(f"ciba:{auth_req_id}:lock")
-            raise
-        finally:
-            if txn["status"] != "pending":
-                self._store.put(f"ciba:{auth_req_id}", txn, max(txn["expires_at"] - time.time(), 1) + 300)
-                self._ping(client, auth_req_id, txn)
-        return {"status": txn["status"]}
+        ask = Ask(purpose="backchannel", covers={"request": auth_req_id}, lock_key=f"ciba:{auth_req_id}:lock",
+                  client=client, scopes=tuple(txn["request"]["scopes"]),
+                  acr_values=tuple(txn["request"]["acr_values"]), started_at=txn["created_at"],
+                  identity_id=txn["identity_id"], audit={"channel": "backchannel"})
 
-    def _approve(self, auth_req_id: str, txn: dict[str, Any], client: RegisteredClient, device: ActiveDevice,
-                 passcode: str | None) -> None:
-        acr_values = tuple(txn["request"]["acr_values"])
-        if not meets(acr_values, device.ial, SIGNIN_AAL):
-            txn["status"], txn["reason"] = "denied", "The citizen's identity assurance level is below acr_values."
-            with self._db.transaction() as session:
-                record(session, "signin.assurance_too_low", identity_id=device.identity_id,
-                       client_id=client.client_id, ial=device.ial, acr_values=list(acr_values), channel="backchannel")
-            raise AssuranceTooLow(f"This e-Service requires a higher identity assurance level than yours "
-                                  f"(IAL {device.ial}).", f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน "
-                                  f"(IAL {device.ial})", ial=device.ial, acr_values=list(acr_values))
-        self._identities.check_passcode(device.identity_id, passcode or "",
-                                        context={"client_id": client.client_id, "channel": "backchannel"})
-        approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id, pid=device.pid,
-                                  ial=device.ial, auth_time=int(time.time()), acr=acr_for(device.ial, SIGNIN_AAL),
-                                  amr=AMR_APP_PASSCODE,
-                                  seconds_to_approve=round(time.time() - txn["created_at"], 2))
-        txn["grant_id"] = self._grants.record_grant(client, list(txn["request"]["scopes"]), approved,
-                                                    channel="backchannel")
-        txn["approved"] = asdict(approved) | {"amr": list(approved.amr)}
-        txn["status"] = "approved"
+        def finish(approved: Approved | None) -> str:
+            if approved is None:
+                return self._ended(client, auth_req_id, txn, "denied", reason="The citizen refused the request.")
+            return self._ended(client, auth_req_id, txn, "approved", grant_id=approved.grant_id,
+                               approved=asdict(approved.signin) | {"amr": list(approved.signin.amr)})
+
+        try:
+            status = self._approvals.decide(ask, device_id=device_id, signed_request=signed_request,
+                                            decision=decision, passcode=passcode, finish=finish)
+        except AssuranceTooLow:
+            self._ended(client, auth_req_id, txn, "denied",
+                        reason="The citizen's identity assurance level is below acr_values.")
+            raise
+        return {"status": status}
+
+    def _ended(self, client: RegisteredClient, auth_req_id: str, txn: dict[str, Any], status: str,
+               **outcome: Any) -> str:
+        """Keep the request's outcome for the agency's next token request, and ping it."""
+        txn = {**txn, "status": status, **outcome}
+        self._store.put(f"ciba:{auth_req_id}", txn, max(txn["expires_at"] - time.time(), 1) + 300)
+        self._ping(client, auth_req_id, txn)
+        return status
 
     def _ping(self, client: RegisteredClient, auth_req_id: str, txn: dict[str, Any]) -> None:
         token = txn["request"].get("client_notification_token")

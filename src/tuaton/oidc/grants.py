@@ -69,6 +69,16 @@ class ApprovedSignin:
     seconds_to_approve: float | None = None
 
 
+def authorization_response(redirect_uri: str, state: str | None, issuer: str, **params: str) -> str:
+    """The redirect to the client with the authorization response (RFC 6749 §4.1.2, its errors
+    §4.1.2.1), ``iss`` (RFC 9207) and the request's ``state``: the one builder of them."""
+    answer = {**params, "iss": issuer}
+    if state is not None:
+        answer["state"] = state
+    separator = "&" if "?" in redirect_uri else "?"
+    return redirect_uri + separator + urlencode(answer)
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -100,10 +110,9 @@ class Grants:
         self._secret = pairwise_secret
 
     # -- authorization code ------------------------------------------------------------------
-    def issue_code(self, request: AuthorizationRequest, client: RegisteredClient,
-                   approved: ApprovedSignin) -> str:
-        """Record the grant and consents, store a code, and return the redirect URL with it."""
-        grant_id = self.record_grant(client, list(request.scopes), approved)
+    def issue_code(self, request: AuthorizationRequest, client: RegisteredClient, approved: ApprovedSignin,
+                   grant_id: str) -> str:
+        """Store a code for an approved (recorded) grant; the redirect URL that carries it."""
         code = secrets.token_urlsafe(32)
         self._store.put(f"code:{token_hash(code)}", {
             "grant_id": grant_id, "client_id": client.client_id, "redirect_uri": request.redirect_uri,
@@ -111,11 +120,7 @@ class Grants:
             "identity_id": approved.identity_id, "pid": approved.pid, "ial": approved.ial,
             "auth_time": approved.auth_time, "acr": approved.acr, "amr": list(approved.amr),
         }, self._settings.authorization_code_ttl)
-        params = {"code": code, "iss": self._settings.issuer}
-        if request.state is not None:
-            params["state"] = request.state
-        separator = "&" if "?" in request.redirect_uri else "?"
-        return request.redirect_uri + separator + urlencode(params)
+        return authorization_response(request.redirect_uri, request.state, self._settings.issuer, code=code)
 
     def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin,
                      **audit: Any) -> str:
@@ -329,7 +334,7 @@ class Grants:
         values = data.get("claims")
         if values is None:      # a token issued before the claims were kept with it
             values = _plain_claims(self._claim_values(data["pid"], data["ial"], claims_for_scopes(set(data["scopes"]))))
-        with self._db.writing() as connection:
+        with self._db.one_statement() as connection:
             record(connection, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
                    grant_id=data["grant_id"], channel="userinfo", claims=sorted(values))
         return {"sub": data["sub"], **values}

@@ -17,31 +17,22 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
-from tuaton.audit.trail import record
 from tuaton.errors import (
     AssuranceTooLow,
-    BadSignature,
     BrowserMismatch,
-    InvalidInput,
-    SandboxPersonasOnly,
     SigninAlreadyDecided,
     SigninNotFound,
-    WrongAccount,
 )
-from tuaton.identity.devices import claim_nonce, verify_signed_request
-from tuaton.identity.service import Identities
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
-from tuaton.oidc.grants import ApprovedSignin, Grants
-from tuaton.proofing.assurance import AMR_APP_PASSCODE, SIGNIN_AAL, acr_for, how_to_raise, meets
+from tuaton.oidc.grants import Grants, authorization_response
 from tuaton.settings import Settings
-from tuaton.storage.db import Database
+from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
 from tuaton.storage.ephemeral import EphemeralStore
 
-#: Authentication (AMR_APP_PASSCODE, SIGNIN_AAL in proofing/assurance.py): the app's device key
+#: Authentication (AMR_APP_PASSCODE, SIGNIN_AAL in assurance.py): the app's device key
 #: unlocked by the passcode — AAL 2.2 in ETDA ขมธอ. 19-2561 terms; the ``acr`` names the IAL with it.
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 GRACE_SECONDS = 300
@@ -53,11 +44,6 @@ class SigninStatus(enum.StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
     EXPIRED = "expired"
-
-
-class Decision(enum.StrEnum):
-    APPROVE = "approve"
-    DENY = "deny"
 
 
 @dataclass(frozen=True)
@@ -74,19 +60,15 @@ def _hash(value: str) -> str:
 
 
 def _error_redirect(request: AuthorizationRequest, issuer: str, error: str, description: str) -> str:
-    params = {"error": error, "error_description": description, "iss": issuer}
-    if request.state is not None:
-        params["state"] = request.state
-    separator = "&" if "?" in request.redirect_uri else "?"
-    return request.redirect_uri + separator + urlencode(params)
+    return authorization_response(request.redirect_uri, request.state, issuer, error=error,
+                                  error_description=description)
 
 
 class Signins:
-    def __init__(self, database: Database, store: EphemeralStore, identities: Identities, grants: Grants,
-                 clients: Clients, settings: Settings) -> None:
-        self._db = database
+    def __init__(self, store: EphemeralStore, approvals: Approvals, grants: Grants, clients: Clients,
+                 settings: Settings) -> None:
         self._store = store
-        self._identities = identities
+        self._approvals = approvals
         self._grants = grants
         self._clients = clients
         self._settings = settings
@@ -165,79 +147,47 @@ class Signins:
 
     def decide(self, signin_id: str, *, device_id: str, signed_request: str, decision: str,
                passcode: str | None) -> dict[str, Any]:
-        try:
-            choice = Decision(decision)
-        except ValueError as exc:
-            raise InvalidInput("decision must be approve or deny.", "decision ต้องเป็น approve หรือ deny",
-                               field="decision") from exc
+        """The app's answer, through the one approval core (signin/approval.py); an approval
+        becomes an authorization code on the redirect the waiting browser is sent to."""
+        parse_decision(decision)
         txn = self._load(signin_id)
         if time.time() > txn["expires_at"]:
             raise SigninNotFound()
         if self._store.get(f"signin:{signin_id}:decision") is not None:
             raise SigninAlreadyDecided()
-        device = self._identities.active_device(device_id)
-        payload = verify_signed_request(signed_request, device.public_jwk, purpose="signin")
-        if (payload.get("signin") != signin_id or payload.get("challenge") != txn["challenge"]
-                or payload.get("decision") != choice.value or payload.get("device") != device_id):
-            raise BadSignature("The signed request does not cover this sign-in, its challenge and decision.",
-                               "ลายมือชื่อไม่ตรงกับรายการเข้าสู่ระบบนี้")
-        claim_nonce(self._store, device_id, payload)
         request = self._request(txn)
-        if request.login_hint_pid and request.login_hint_pid != device.pid:
-            raise WrongAccount()
         client = self._clients.get(request.client_id)
         if client is None:
             raise SigninNotFound()
-        if choice == Decision.APPROVE and client.is_sandbox and not device.is_test_persona:
-            with self._db.transaction() as session:
-                record(session, "signin.sandbox_refused", identity_id=device.identity_id,
-                       client_id=request.client_id, reference=txn["reference"])
-            raise SandboxPersonasOnly()
-        if not self._store.add(f"signin:{signin_id}:lock", {}, 30):
-            raise SigninAlreadyDecided()
-        if choice == Decision.APPROVE and not meets(request.acr_values, device.ial, SIGNIN_AAL):
-            self._refuse_for_assurance(signin_id, txn, request, device.identity_id, device.ial)
+        ask = Ask(purpose="signin", covers={"signin": signin_id, "challenge": txn["challenge"]},
+                  lock_key=f"signin:{signin_id}:lock", client=client, scopes=request.scopes,
+                  acr_values=request.acr_values, started_at=txn.get("started_at", time.time()),
+                  citizen_pid=request.login_hint_pid, audit={"reference": txn["reference"]})
+
+        def finish(approved: Approved | None) -> SigninStatus:
+            if approved is None:
+                self._decided(signin_id, SigninStatus.DENIED, _error_redirect(
+                    request, self._settings.issuer, "access_denied", "The citizen refused the sign-in."))
+                return SigninStatus.DENIED
+            self._decided(signin_id, SigninStatus.APPROVED,
+                          self._grants.issue_code(request, client, approved.signin, approved.grant_id))
+            return SigninStatus.APPROVED
+
         try:
-            if choice == Decision.APPROVE:
-                self._identities.check_passcode(device.identity_id, passcode or "",
-                                                context={"client_id": request.client_id,
-                                                         "signin": txn["reference"]})
-                approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id,
-                                          pid=device.pid, ial=device.ial, auth_time=int(time.time()),
-                                          acr=acr_for(device.ial, SIGNIN_AAL), amr=AMR_APP_PASSCODE,
-                                          seconds_to_approve=round(time.time() - txn.get("started_at", time.time()), 2))
-                redirect_to = self._grants.issue_code(request, client, approved)
-                status = SigninStatus.APPROVED
-            else:
-                redirect_to = _error_redirect(request, self._settings.issuer, "access_denied",
-                                              "The citizen refused the sign-in.")
-                with self._db.transaction() as session:
-                    record(session, "signin.denied", identity_id=device.identity_id,
-                           client_id=request.client_id, reference=txn["reference"])
-                status = SigninStatus.DENIED
-        except Exception:
-            self._store.delete(f"signin:{signin_id}:lock")
+            status = self._approvals.decide(ask, device_id=device_id, signed_request=signed_request,
+                                            decision=decision, passcode=passcode, finish=finish)
+        except AssuranceTooLow:
+            # The agency learns ``unmet_authentication_requirements``; the app tells the citizen how
+            # to raise their level.
+            self._decided(signin_id, SigninStatus.DENIED, _error_redirect(
+                request, self._settings.issuer, "unmet_authentication_requirements",
+                "The citizen's identity assurance level is below the acr_values requested."))
             raise
-        self._store.put(f"signin:{signin_id}:decision", {"status": status.value, "redirect_to": redirect_to},
-                        self._settings.signin_ttl + GRACE_SECONDS)
         return {"status": status.value, "reference": txn["reference"]}
 
-    def _refuse_for_assurance(self, signin_id: str, txn: dict[str, Any], request: AuthorizationRequest,
-                              identity_id: str, ial: str) -> None:
-        """The citizen is below the agency's minimum: the sign-in ends, the agency learns
-        ``unmet_authentication_requirements`` and the app tells the citizen how to raise their level."""
-        redirect_to = _error_redirect(request, self._settings.issuer, "unmet_authentication_requirements",
-                                      "The citizen's identity assurance level is below the acr_values requested.")
-        with self._db.transaction() as session:
-            record(session, "signin.assurance_too_low", identity_id=identity_id, client_id=request.client_id,
-                   reference=txn["reference"], ial=ial, acr_values=list(request.acr_values))
-        self._store.put(f"signin:{signin_id}:decision", {"status": SigninStatus.DENIED.value,
-                                                        "redirect_to": redirect_to},
+    def _decided(self, signin_id: str, status: SigninStatus, redirect_to: str) -> None:
+        self._store.put(f"signin:{signin_id}:decision", {"status": status.value, "redirect_to": redirect_to},
                         self._settings.signin_ttl + GRACE_SECONDS)
-        advice_en, advice_th = how_to_raise(ial)
-        raise AssuranceTooLow(f"This e-Service requires a higher identity assurance level than yours (IAL {ial}). "
-                              + advice_en, f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน (IAL {ial}) "
-                              + advice_th, ial=ial, acr_values=list(request.acr_values))
 
     def client_for(self, request: AuthorizationRequest) -> RegisteredClient | None:
         return self._clients.get(request.client_id)
