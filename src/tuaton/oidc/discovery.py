@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tuaton.assurance import supported_acr_values
 from tuaton.oidc.claims import KNOWN_SCOPES, THAID_CLAIM_SCOPES
-from tuaton.proofing.assurance import supported_acr_values
+from tuaton.oidc.grant_types import HANDLERS
 
 #: Tuaton's own endpoint paths; ThaiD's (``/api/v2/oauth2/.../``) are served as well.
 PATHS = {
@@ -38,7 +39,7 @@ def provider_metadata(issuer: str) -> dict:
                              *[s for s in THAID_CLAIM_SCOPES if s != "address"]],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "urn:openid:params:grant-type:ciba"],
+        "grant_types_supported": list(HANDLERS),
         "backchannel_authentication_endpoint": issuer + BACKCHANNEL_PATH,
         "backchannel_token_delivery_modes_supported": ["poll", "ping"],
         "backchannel_user_code_parameter_supported": False,

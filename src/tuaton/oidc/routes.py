@@ -17,7 +17,6 @@ from joserfc.errors import JoseError
 from tuaton.hot_paths import HotRoute
 from tuaton.i18n import pick_lang
 from tuaton.oidc.authorization import validate_authorization_request
-from tuaton.oidc.ciba import GRANT_TYPE as CIBA_GRANT_TYPE
 from tuaton.oidc.ciba import parse_backchannel_request
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.client_auth import authenticate_client
@@ -29,8 +28,8 @@ from tuaton.oidc.errors import (
     InvalidRedirect,
     InvalidRequest,
     InvalidToken,
-    UnsupportedGrantType,
 )
+from tuaton.oidc.grant_types import token_response
 from tuaton.services import Services
 from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, qr_svg, services
 
@@ -157,25 +156,7 @@ async def token(request: Request) -> JSONResponse:
     form = await _form(request)
 
     def handle() -> dict:
-        client = _client(request, svc, form, "token_endpoint")
-        grant_type = form.get("grant_type")
-        if grant_type == "authorization_code":
-            if not form.get("code"):
-                raise InvalidRequest("code is required.")
-            return svc.grants.exchange_code(client, form["code"], form.get("redirect_uri"),
-                                            form.get("code_verifier"))
-        if grant_type == "refresh_token":
-            if not form.get("refresh_token"):
-                raise InvalidRequest("refresh_token is required.")
-            return svc.grants.refresh(client, form["refresh_token"], form.get("scope"))
-        if grant_type == CIBA_GRANT_TYPE:
-            if not form.get("auth_req_id"):
-                raise InvalidRequest("auth_req_id is required.")
-            return svc.backchannel.poll(client, form["auth_req_id"])
-        if not grant_type:
-            raise InvalidRequest("grant_type is required.")
-        raise UnsupportedGrantType(f"grant_type {grant_type!r} is not supported; use authorization_code, "
-                                   f"refresh_token or {CIBA_GRANT_TYPE}.")
+        return token_response(svc, _client(request, svc, form, "token_endpoint"), form)
 
     return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
 
