@@ -19,6 +19,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from redis.exceptions import RedisError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,6 +32,7 @@ from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.observability import RequestLog, configure_logging
 from tuaton.oidc.documents import PublishedDocuments
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
+from tuaton.oidc.grants import authorization_response
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
 from tuaton.web_support import NO_STORE, page
@@ -95,12 +98,9 @@ def problem(status: int, slug: str, title: str, detail: str, detail_th: str | No
 
 def _oauth_error(request: Request, exc: OAuthError) -> Response:
     if exc.redirect_uri:
-        params = {"error": exc.error, "error_description": exc.description,
-                  "iss": request.app.state.services.settings.issuer}
-        if exc.state is not None:
-            params["state"] = exc.state
-        separator = "&" if "?" in exc.redirect_uri else "?"
-        return RedirectResponse(exc.redirect_uri + separator + urlencode(params), status_code=303)
+        return RedirectResponse(authorization_response(
+            exc.redirect_uri, exc.state, request.app.state.services.settings.issuer, error=exc.error,
+            error_description=exc.description), status_code=303)
     headers = dict(NO_STORE)
     if isinstance(exc, InvalidToken):
         description = exc.description.replace('"', "'")
@@ -166,6 +166,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(503, "passcode-key-unavailable", "Service unavailable",
                        "Passcodes cannot be checked just now (the passcode key's backend is unavailable); "
                        "try again later.", "ระบบตรวจสอบรหัสผ่านไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง")
+
+    def unavailable(request: Request, slug: str, what_en: str, what_th: str) -> Response:
+        if _wants_page(request):
+            return _error_page(request, 503, f"{what_th} ไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง",
+                               f"{what_en} is unavailable just now; please try again shortly.")
+        return problem(503, slug, "Service unavailable", f"{what_en} is unavailable just now; nothing was "
+                       "changed. Retry with backoff.", f"{what_th} ไม่พร้อมใช้งานชั่วคราว ไม่มีการเปลี่ยนแปลงข้อมูล")
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        # The pool has dropped the broken connections (SQLAlchemy invalidates them on a
+        # disconnect); the next request connects afresh. No pre-ping: it cost a round trip per use.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return unavailable(request, "database-unavailable", "The database", "ฐานข้อมูล")
+
+    @app.exception_handler(RedisError)
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        log.error("ephemeral store unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return unavailable(request, "store-unavailable", "The session store", "ระบบจัดเก็บสถานะการเข้าสู่ระบบ")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

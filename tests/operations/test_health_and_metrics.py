@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from tests.conftest import signed_in_code
 from tuaton.observability import JsonLines
+from tuaton.settings import Settings
+from tuaton.storage.db import Database
 
 
 def test_liveness_and_readiness(http):
@@ -42,3 +46,27 @@ def test_request_logs_carry_the_route_template_and_never_the_code_or_citizen_id(
     assert any(json.loads(line)["route"] == "/oauth2/authorize" for line in lines)
     joined = "\n".join(lines)
     assert persona["pid"] not in joined and code not in joined
+
+
+def test_a_database_outage_answers_503_problem_json_not_a_traceback(http, services, monkeypatch):
+    # Nothing listens on port 1: every connection is refused, as when PostgreSQL is down.
+    broken = Database(Settings(database_url="postgresql+psycopg://postgres@127.0.0.1:1/tuaton?connect_timeout=2"))
+    monkeypatch.setattr(services.clients, "_db", broken)
+    response = http.post("/oauth2/token", data={"grant_type": "authorization_code", "code": "x"},
+                         auth=("client-never-seen-before", "secret"))
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"].endswith("#database-unavailable") and "Retry" in body["detail"]
+    assert "Traceback" not in response.text and "psycopg" not in response.text
+
+
+def test_a_session_store_outage_answers_503_problem_json(http, services, monkeypatch):
+    def refused(*_args, **_kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(services.store, "get", refused)
+    response = http.get("/oauth2/userinfo", headers={"Authorization": "Bearer some-access-token"})
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("#store-unavailable")
+    assert "6379" not in response.text

@@ -47,7 +47,10 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, **kwargs)
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=16, max_overflow=16, pool_pre_ping=True, **_JSON)
+    # No pool_pre_ping: it is a round trip on every checkout (three per refresh). A connection that
+    # PostgreSQL dropped fails its request with a 503 (web.py) and SQLAlchemy invalidates the pool,
+    # so the next requests connect afresh.
+    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800, **_JSON)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -70,7 +73,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        read_only = connection.get_execution_options().get("tuaton_read_only", False)
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return          # one_statement(): the driver commits the statement itself
+        read_only = options.get("tuaton_read_only", False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
@@ -82,7 +88,10 @@ class Database:
         self.engine = make_engine(settings)
         self._write_lock = threading.RLock() if settings.is_sqlite else nullcontext()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_engine = self.engine.execution_options(tuaton_read_only=True)
+        # Reads on PostgreSQL run in autocommit: no BEGIN and COMMIT round trips around a SELECT.
+        self._read_engine = self.engine.execution_options(
+            tuaton_read_only=True, **({} if settings.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
@@ -107,6 +116,13 @@ class Database:
         (token, refresh, userinfo, the sign-in's decision), where the unit of work and row
         instances cost more than the statements themselves."""
         with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Connection]:
+        """For a write that is a single statement (an audit event on its own): in autocommit, the
+        statement is its own transaction, without BEGIN and COMMIT round trips on PostgreSQL."""
+        with self._write_lock, self._autocommit_engine.connect() as connection:
             yield connection
 
     @contextmanager
