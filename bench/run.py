@@ -376,7 +376,9 @@ def main() -> None:
     (VAR / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(ratio_table(results))
     if "peer" in only and not args.no_write:
-        write_benchmarks_section(results, "make bench")
+        command = "make bench" if only == {"seed", "peer", "sqlite", "postgres"} and args.seconds == 15 else \
+            "python bench/run.py " + " ".join(sys.argv[1:])
+        write_benchmarks_section(results, command)
 
 
 if __name__ == "__main__":
