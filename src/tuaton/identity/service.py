@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.orm import Session
 
+from tuaton.assurance import IAL_SIMULATED
 from tuaton.audit.trail import record
 from tuaton.errors import (
     BadSignature,
@@ -23,7 +24,6 @@ from tuaton.identity.devices import claim_nonce, public_device_key, verify_signe
 from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatus
 from tuaton.identity.passcode import check_new_passcode
 from tuaton.identity.passcode_verifier import PasscodeVerifier
-from tuaton.proofing.assurance import IAL_SIMULATED
 from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings

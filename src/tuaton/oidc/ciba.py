@@ -202,12 +202,6 @@ class Backchannel:
                                              approved, channel="backchannel")
 
     # -- the app ------------------------------------------------------------------------------
-    def _load_for_app(self, auth_req_id: str, identity_id: str) -> dict[str, Any]:
-        txn = self._store.get(f"ciba:{auth_req_id}")
-        if txn is None or txn["identity_id"] != identity_id or time.time() > txn["expires_at"]:
-            raise SigninNotFound()
-        return txn
-
     def _describe(self, auth_req_id: str, txn: dict[str, Any]) -> dict[str, Any]:
         client = self._clients.get(txn["request"]["client_id"])
         claims = claims_for_scopes(set(txn["request"]["scopes"]))
