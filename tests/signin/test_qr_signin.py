@@ -143,3 +143,21 @@ def test_server_sent_events_report_the_outcome(http, app_client, device, agency)
         assert stream.headers["content-type"].startswith("text/event-stream")
         body = "".join(stream.iter_text())
     assert "event: status" in body and '"status": "approved"' in body and "redirect_to" in body
+
+
+@pytest.mark.parametrize(("body", "fields"), [
+    (b"{not json", ["body"]),
+    (b'{"decision": "approve"}', ["device_id", "signed_request"]),
+    (b'{"device_id": "d", "decision": "approve", "signed_request": "x", "passcode": "' + b"9" * 65 + b'"}',
+     ["passcode"]),
+])
+def test_a_malformed_decision_is_a_422_naming_the_fields(http, agency, body, fields):
+    # The decision endpoint is dispatched before FastAPI's router (hot_paths.py): its bad input must
+    # still be the standard problem JSON, naming what to fix.
+    signin_id = start_signin(http, agency).payload.rsplit("/", 1)[1]
+    response = http.post(f"/api/app/v1/signins/{signin_id}/decision", content=body,
+                         headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["type"].endswith("#invalid-input") and problem["errors"]
+    assert problem["detail"] == f"Check these fields: {', '.join(fields)}."
