@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import base64
 import cProfile
+import json
 import pstats
 import sys
 import time
@@ -42,8 +43,9 @@ VAR = ROOT / "var" / "bench"
 ISSUER = "http://hotpath.test"
 
 
-async def asgi(app, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes = b"") -> int:
-    """One request straight into the ASGI application; the status code."""
+async def asgi(app, method: str, path: str, *, headers: dict[str, str] | None = None,
+               body: bytes = b"") -> tuple[int, bytes]:
+    """One request straight into the ASGI application; its status code and body."""
     path, _, query = path.partition("?")
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
              "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
@@ -70,9 +72,7 @@ async def asgi(app, method: str, path: str, *, headers: dict[str, str] | None = 
             chunks.append(message.get("body", b""))
 
     await app(scope, receive, send)
-    send.body = b"".join(chunks)
-    asgi.last_body = send.body
-    return status
+    return status, b"".join(chunks)
 
 
 def inline_threadpool() -> None:
@@ -132,24 +132,24 @@ async def main() -> None:
 
     async def exchange(i: int) -> None:
         code, verifier = codes[i]
-        status = await asgi(app, "POST", "/oauth2/token", headers=token_headers, body=form({
+        status, answer = await asgi(app, "POST", "/oauth2/token", headers=token_headers, body=form({
             "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier}))
-        assert status == 200, asgi.last_body
-        issued.append(__import__("json").loads(asgi.last_body))
+        assert status == 200, answer
+        issued.append(json.loads(answer))
 
     issued: list[dict] = []
     chain: list[str] = []
 
     async def refresh(i: int) -> None:
-        status = await asgi(app, "POST", "/oauth2/token", headers=token_headers, body=form({
+        status, answer = await asgi(app, "POST", "/oauth2/token", headers=token_headers, body=form({
             "grant_type": "refresh_token", "refresh_token": chain[0]}))
-        assert status == 200, asgi.last_body
-        chain[0] = __import__("json").loads(asgi.last_body)["refresh_token"]
+        assert status == 200, answer
+        chain[0] = json.loads(answer)["refresh_token"]
 
     async def userinfo(i: int) -> None:
-        status = await asgi(app, "GET", "/oauth2/userinfo",
+        status, answer = await asgi(app, "GET", "/oauth2/userinfo",
                             headers={"authorization": f"Bearer {issued[i % len(issued)]['access_token']}"})
-        assert status == 200, asgi.last_body
+        assert status == 200, answer
 
     async def signin(i: int) -> None:
         async with httpx.AsyncClient(transport=transport, base_url=ISSUER) as http:
