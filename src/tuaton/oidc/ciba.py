@@ -18,7 +18,6 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import httpx
@@ -45,7 +44,8 @@ from tuaton.oidc.errors import (
     UnauthorizedClient,
     UnknownUserId,
 )
-from tuaton.oidc.grants import ApprovedSignin, Grants
+from tuaton.oidc.grants import Grants
+from tuaton.oidc.records import BackchannelRequest, BackchannelTransaction
 from tuaton.registry import citizen_id
 from tuaton.settings import Settings
 from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
@@ -60,19 +60,6 @@ BINDING_MESSAGE_MAX = 64
 MIN_EXPIRY, MAX_EXPIRY = 30, 600
 #: CIBA Core §11: a client told to slow down adds (at least) this to its interval.
 SLOW_DOWN_STEP = 5
-
-
-@dataclass(frozen=True)
-class BackchannelRequest:
-    """A validated backchannel authentication request (CIBA Core §7.1)."""
-
-    client_id: str
-    scopes: tuple[str, ...]
-    login_hint: str
-    binding_message: str | None
-    client_notification_token: str | None
-    requested_expiry: int | None
-    acr_values: tuple[str, ...]
 
 
 def check_binding_message(value: str | None) -> str | None:
@@ -159,14 +146,12 @@ class Backchannel:
         expires_in = request.requested_expiry or self._settings.ciba_expiry
         interval = self._settings.ciba_interval
         now = time.time()
-        self._store.put(f"ciba:{auth_req_id}", {
-            "request": asdict(request) | {"scopes": list(request.scopes), "acr_values": list(request.acr_values)},
-            "identity_id": identity_id, "status": "pending", "created_at": now, "expires_at": now + expires_in,
-            "interval": interval, "last_poll": 0.0,
-        }, expires_in + 300)
+        txn = BackchannelTransaction(request, identity_id, created_at=now, expires_at=now + expires_in,
+                                     interval=interval)
+        self._store.put(f"ciba:{auth_req_id}", txn.to_store(), expires_in + 300)
         # The app's inbox: the citizen's open requests (ended ones are dropped as it is rewritten).
         inbox = self._store.get(f"ciba-inbox:{identity_id}") or {"ids": []}
-        live = [i for i in inbox["ids"] if (self._store.get(f"ciba:{i}") or {}).get("status") == "pending"]
+        live = [i for i in inbox["ids"] if (txn := self._transaction(i)) is not None and txn.status == "pending"]
         self._store.put(f"ciba-inbox:{identity_id}", {"ids": [*live[-19:], auth_req_id]}, MAX_EXPIRY + 60)
         with self._db.transaction() as session:
             record(session, "ciba.requested", identity_id=identity_id, client_id=client.client_id,
@@ -176,38 +161,43 @@ class Backchannel:
     def poll(self, client: RegisteredClient, auth_req_id: str) -> dict[str, Any]:
         """The token request (CIBA Core §10.1) for both modes."""
         key = f"ciba:{auth_req_id}"
-        txn = self._store.get(key)
-        if txn is None or txn["request"]["client_id"] != client.client_id:
+        txn = self._transaction(auth_req_id)
+        if txn is None or txn.request.client_id != client.client_id:
             raise InvalidGrant("auth_req_id is unknown, was issued to another client, or was already redeemed.")
         now = time.time()
-        if txn["status"] == "pending":
-            if now > txn["expires_at"]:
+        if txn.status == "pending":
+            if now > txn.expires_at:
                 raise ExpiredToken("The citizen did not answer in time; start a new backchannel request.")
-            if client.backchannel_token_delivery_mode == "poll" and now - txn["last_poll"] < txn["interval"]:
-                txn["interval"] += SLOW_DOWN_STEP
-                txn["last_poll"] = now
-                self._store.put(key, txn, max(txn["expires_at"] - now, 1) + 300)
-                raise SlowDown(f"Polling too fast; wait at least {txn['interval']} seconds between requests.")
-            txn["last_poll"] = now
-            self._store.put(key, txn, max(txn["expires_at"] - now, 1) + 300)
+            if client.backchannel_token_delivery_mode == "poll" and now - txn.last_poll < txn.interval:
+                txn = txn.with_(interval=txn.interval + SLOW_DOWN_STEP, last_poll=now)
+                self._keep(auth_req_id, txn)
+                raise SlowDown(f"Polling too fast; wait at least {txn.interval} seconds between requests.")
+            self._keep(auth_req_id, txn.with_(last_poll=now))
             raise AuthorizationPending("The citizen has not answered yet.")
-        if txn["status"] == "denied":
+        if txn.status == "denied":
             self._store.delete(key)
-            raise AccessDenied(txn.get("reason") or "The citizen refused the request.")
+            raise AccessDenied(txn.reason or "The citizen refused the request.")
         taken = self._store.take(key)
         if taken is None:
             raise InvalidGrant("auth_req_id was already redeemed.")
-        approved = ApprovedSignin(**{**taken["approved"], "amr": tuple(taken["approved"]["amr"])})
-        return self._grants.tokens_for_grant(client, taken["grant_id"], list(taken["request"]["scopes"]),
-                                             approved, channel="backchannel")
+        taken_txn = BackchannelTransaction.from_store(taken)
+        return self._grants.tokens_for_grant(client, taken_txn.grant_id, list(taken_txn.request.scopes),
+                                             taken_txn.approved, channel="backchannel")
+
+    def _transaction(self, auth_req_id: str) -> BackchannelTransaction | None:
+        stored = self._store.get(f"ciba:{auth_req_id}")
+        return BackchannelTransaction.from_store(stored) if stored is not None else None
+
+    def _keep(self, auth_req_id: str, txn: BackchannelTransaction) -> None:
+        self._store.put(f"ciba:{auth_req_id}", txn.to_store(), max(txn.expires_at - time.time(), 1) + 300)
 
     # -- the app ------------------------------------------------------------------------------
-    def _describe(self, auth_req_id: str, txn: dict[str, Any]) -> dict[str, Any]:
-        client = self._clients.get(txn["request"]["client_id"])
-        claims = claims_for_scopes(set(txn["request"]["scopes"]))
+    def _describe(self, auth_req_id: str, txn: BackchannelTransaction) -> dict[str, Any]:
+        client = self._clients.get(txn.request.client_id)
+        claims = claims_for_scopes(set(txn.request.scopes))
         return {
-            "id": auth_req_id, "kind": "backchannel", "status": txn["status"],
-            "binding_message": txn["request"]["binding_message"], "expires_at": int(txn["expires_at"]),
+            "id": auth_req_id, "kind": "backchannel", "status": txn.status,
+            "binding_message": txn.request.binding_message, "expires_at": int(txn.expires_at),
             "agency": {"client_id": client.client_id, "name_th": client.name_th, "name_en": client.name_en,
                        "purpose_th": client.purpose_th, "purpose_en": client.purpose_en} if client else None,
             "claims": [{"claim": c, "label_en": CLAIM_LABELS[c][0], "label_th": CLAIM_LABELS[c][1]} for c in claims],
@@ -219,8 +209,8 @@ class Backchannel:
         inbox = self._store.get(f"ciba-inbox:{device.identity_id}") or {"ids": []}
         pending = []
         for auth_req_id in inbox["ids"]:
-            txn = self._store.get(f"ciba:{auth_req_id}")
-            if txn and txn["status"] == "pending" and time.time() <= txn["expires_at"]:
+            txn = self._transaction(auth_req_id)
+            if txn and txn.status == "pending" and time.time() <= txn.expires_at:
                 pending.append(self._describe(auth_req_id, txn))
         return pending
 
@@ -229,24 +219,23 @@ class Backchannel:
         """The app's answer, through the one approval core (signin/approval.py); the agency then
         collects the tokens at the token endpoint (told by a ping in ping mode)."""
         parse_decision(decision)
-        txn = self._store.get(f"ciba:{auth_req_id}")
-        if txn is None or time.time() > txn["expires_at"]:
+        txn = self._transaction(auth_req_id)
+        if txn is None or time.time() > txn.expires_at:
             raise SigninNotFound()
-        client = self._clients.get(txn["request"]["client_id"])
+        client = self._clients.get(txn.request.client_id)
         if client is None:
             raise SigninNotFound()
-        if txn["status"] != "pending":
+        if txn.status != "pending":
             raise SigninAlreadyDecided()
         ask = Ask(purpose="backchannel", covers={"request": auth_req_id}, lock_key=f"ciba:{auth_req_id}:lock",
-                  client=client, scopes=tuple(txn["request"]["scopes"]),
-                  acr_values=tuple(txn["request"]["acr_values"]), started_at=txn["created_at"],
-                  identity_id=txn["identity_id"], audit={"channel": "backchannel"})
+                  client=client, scopes=txn.request.scopes, acr_values=txn.request.acr_values,
+                  started_at=txn.created_at, identity_id=txn.identity_id, audit={"channel": "backchannel"})
 
         def finish(approved: Approved | None) -> str:
             if approved is None:
                 return self._ended(client, auth_req_id, txn, "denied", reason="The citizen refused the request.")
             return self._ended(client, auth_req_id, txn, "approved", grant_id=approved.grant_id,
-                               approved=asdict(approved.signin) | {"amr": list(approved.signin.amr)})
+                               approved=approved.signin)
 
         try:
             status = self._approvals.decide(ask, device_id=device_id, signed_request=signed_request,
@@ -257,16 +246,16 @@ class Backchannel:
             raise
         return {"status": status}
 
-    def _ended(self, client: RegisteredClient, auth_req_id: str, txn: dict[str, Any], status: str,
+    def _ended(self, client: RegisteredClient, auth_req_id: str, txn: BackchannelTransaction, status: str,
                **outcome: Any) -> str:
         """Keep the request's outcome for the agency's next token request, and ping it."""
-        txn = {**txn, "status": status, **outcome}
-        self._store.put(f"ciba:{auth_req_id}", txn, max(txn["expires_at"] - time.time(), 1) + 300)
+        txn = txn.with_(status=status, **outcome)
+        self._keep(auth_req_id, txn)
         self._ping(client, auth_req_id, txn)
         return status
 
-    def _ping(self, client: RegisteredClient, auth_req_id: str, txn: dict[str, Any]) -> None:
-        token = txn["request"].get("client_notification_token")
+    def _ping(self, client: RegisteredClient, auth_req_id: str, txn: BackchannelTransaction) -> None:
+        token = txn.request.client_notification_token
         endpoint = client.backchannel_client_notification_endpoint
         if client.backchannel_token_delivery_mode == "ping" and token and endpoint:
             self._notify(endpoint, token, auth_req_id)

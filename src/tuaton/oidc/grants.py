@@ -13,7 +13,6 @@ import hashlib
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,6 +29,7 @@ from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.errors import InvalidGrant, InvalidRequest, InvalidScope, InvalidToken
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.models import Consent, Grant, RefreshToken
+from tuaton.oidc.records import AccessToken, ApprovedSignin, AuthorizationCode, TokenBasis
 from tuaton.oidc.subject import subject_for
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings
@@ -52,21 +52,6 @@ _USE_REFRESH = update(_REFRESH).where(_REFRESH.c.token_hash == bindparam("digest
 
 class _RefreshReused(Exception):
     """Raised inside the refresh's write transaction so that nothing of it is written."""
-
-
-@dataclass(frozen=True)
-class ApprovedSignin:
-    """What ``signin/`` hands the OP: who approved, with which device, how strongly, when."""
-
-    identity_id: str
-    device_id: str
-    pid: str
-    ial: str
-    auth_time: int
-    acr: str
-    amr: tuple[str, ...]
-    #: From the QR code shown to the approval: what the national dashboard's latency chart reads.
-    seconds_to_approve: float | None = None
 
 
 def authorization_response(redirect_uri: str, state: str | None, issuer: str, **params: str) -> str:
@@ -114,12 +99,9 @@ class Grants:
                    grant_id: str) -> str:
         """Store a code for an approved (recorded) grant; the redirect URL that carries it."""
         code = secrets.token_urlsafe(32)
-        self._store.put(f"code:{token_hash(code)}", {
-            "grant_id": grant_id, "client_id": client.client_id, "redirect_uri": request.redirect_uri,
-            "code_challenge": request.code_challenge, "nonce": request.nonce, "scopes": list(request.scopes),
-            "identity_id": approved.identity_id, "pid": approved.pid, "ial": approved.ial,
-            "auth_time": approved.auth_time, "acr": approved.acr, "amr": list(approved.amr),
-        }, self._settings.authorization_code_ttl)
+        stored = AuthorizationCode(TokenBasis.of(grant_id, approved), client.client_id, request.redirect_uri,
+                                   request.scopes, request.code_challenge, request.nonce)
+        self._store.put(f"code:{token_hash(code)}", stored.to_store(), self._settings.authorization_code_ttl)
         return authorization_response(request.redirect_uri, request.state, self._settings.issuer, code=code)
 
     def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin,
@@ -144,11 +126,8 @@ class Grants:
     def tokens_for_grant(self, client: RegisteredClient, grant_id: str, scopes: list[str],
                          approved: ApprovedSignin, *, channel: str) -> dict[str, Any]:
         """Tokens for a grant approved outside the code flow (a backchannel sign-in)."""
-        data = {"grant_id": grant_id, "identity_id": approved.identity_id, "pid": approved.pid,
-                "ial": approved.ial, "auth_time": approved.auth_time, "acr": approved.acr,
-                "amr": list(approved.amr)}
-        return self._tokens(client, data, scopes, refresh=self._wants_refresh(client, scopes), nonce=None,
-                            channel=channel)
+        return self._tokens(client, TokenBasis.of(grant_id, approved), scopes,
+                            refresh=self._wants_refresh(client, scopes), nonce=None, channel=channel)
 
     def identity_for_subject(self, client: RegisteredClient, subject: str) -> str | None:
         """The citizen this client knows as ``subject`` (from an earlier sign-in), if any."""
@@ -174,29 +153,32 @@ class Grants:
     def exchange_code(self, client: RegisteredClient, code: str, redirect_uri: str | None,
                       code_verifier: str | None) -> dict[str, Any]:
         key = token_hash(code)
-        data = self._store.take(f"code:{key}")
-        if data is None:
+        stored = self._store.take(f"code:{key}")
+        if stored is None:
             replayed = self._store.get(f"code-used:{key}")
             if replayed is not None:
                 self.revoke_grant(replayed["grant_id"], "authorization code replayed")
                 raise InvalidGrant("The authorization code was already used; every token issued with it "
                                    "has been revoked.")
             raise InvalidGrant("The authorization code is unknown or has expired.")
-        self._store.put(f"code-used:{key}", {"grant_id": data["grant_id"]}, CODE_REPLAY_WINDOW)
-        if data["client_id"] != client.client_id:
-            self.revoke_grant(data["grant_id"], "authorization code presented by another client")
+        code_record = AuthorizationCode.from_store(stored)
+        grant_id = code_record.basis.grant_id
+        self._store.put(f"code-used:{key}", {"grant_id": grant_id}, CODE_REPLAY_WINDOW)
+        if code_record.client_id != client.client_id:
+            self.revoke_grant(grant_id, "authorization code presented by another client")
             raise InvalidGrant("The authorization code was issued to another client.")
-        if redirect_uri != data["redirect_uri"]:
+        if redirect_uri != code_record.redirect_uri:
             raise InvalidGrant("redirect_uri does not match the one in the authorization request.")
-        if data["code_challenge"]:
+        if code_record.code_challenge:
             if not code_verifier:
                 raise InvalidGrant("code_verifier is required: the authorization request used PKCE.")
-            if not pkce.verifier_matches(data["code_challenge"], code_verifier):
+            if not pkce.verifier_matches(code_record.code_challenge, code_verifier):
                 raise InvalidGrant("code_verifier does not match the code_challenge.")
         elif code_verifier:
             raise InvalidGrant("code_verifier was sent but the authorization request had no code_challenge.")
-        return self._tokens(client, data, data["scopes"], refresh=self._wants_refresh(client, data["scopes"]),
-                            nonce=data["nonce"], channel="token")
+        scopes = list(code_record.scopes)
+        return self._tokens(client, code_record.basis, scopes, refresh=self._wants_refresh(client, scopes),
+                            nonce=code_record.nonce, channel="token")
 
     @staticmethod
     def _wants_refresh(client: RegisteredClient, scopes: list[str]) -> bool:
@@ -205,22 +187,22 @@ class Grants:
         return not client.is_public or "offline_access" in scopes
 
     # -- tokens ------------------------------------------------------------------------------
-    def _tokens(self, client: RegisteredClient, data: dict, scopes: list[str], *, refresh: bool,
+    def _tokens(self, client: RegisteredClient, basis: TokenBasis, scopes: list[str], *, refresh: bool,
                 nonce: str | None, channel: str, before_writing=None) -> dict[str, Any]:
         """Sign the ID token, write the refresh token and the disclosure event in one transaction
         (after ``before_writing(connection)``, which may refuse by raising), then store the access
         token."""
         settings = self._settings
         now = int(time.time())
-        sub = subject_for(self._secret, client.subject_type, client.client_id, data["identity_id"])
+        sub = subject_for(self._secret, client.subject_type, client.client_id, basis.identity_id)
         access_token = secrets.token_urlsafe(32)
         claims = claims_for_scopes(set(scopes))
-        values = self._claim_values(data["pid"], data["ial"], claims)
+        values = self._claim_values(basis.pid, basis.ial, claims)
         id_claims: dict[str, Any] = {
             "iss": settings.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
-            "iat": now, "exp": now + settings.id_token_ttl, "auth_time": data["auth_time"],
-            "acr": data["acr"], "amr": data["amr"], "at_hash": half_hash(access_token),
-            "sid": data["grant_id"], **values,
+            "iat": now, "exp": now + settings.id_token_ttl, "auth_time": basis.auth_time,
+            "acr": basis.acr, "amr": list(basis.amr), "at_hash": half_hash(access_token),
+            "sid": basis.grant_id, **values,
         }
         if nonce:
             id_claims["nonce"] = nonce
@@ -237,20 +219,18 @@ class Grants:
             if refresh:
                 refresh_token = secrets.token_urlsafe(32)
                 conn.execute(_INSERT_REFRESH, {
-                    "token_hash": token_hash(refresh_token), "grant_id": data["grant_id"], "scopes": scopes,
+                    "token_hash": token_hash(refresh_token), "grant_id": basis.grant_id, "scopes": scopes,
                     "created_at": dt.datetime.fromtimestamp(now, dt.UTC),
                     "expires_at": dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC)})
                 response["refresh_token"] = refresh_token
-            record(conn, "claims.disclosed", identity_id=data["identity_id"], client_id=client.client_id,
-                   grant_id=data["grant_id"], channel=f"{channel}:id_token", claims=sorted(values))
+            record(conn, "claims.disclosed", identity_id=basis.identity_id, client_id=client.client_id,
+                   grant_id=basis.grant_id, channel=f"{channel}:id_token", claims=sorted(values))
         # The userinfo answer is the registry's values at sign-in, kept with the token (it lives
         # ``access_token_ttl``, 15 min): userinfo then reads the store only, not the registry.
         # Stored once the refresh token and the event are written (a failure leaves no usable token).
-        self._store.put(f"at:{token_hash(access_token)}", {
-            "grant_id": data["grant_id"], "client_id": client.client_id, "identity_id": data["identity_id"],
-            "pid": data["pid"], "ial": data["ial"], "sub": sub, "scopes": scopes,
-            "iat": now, "exp": now + settings.access_token_ttl, "claims": _plain_claims(values),
-        }, settings.access_token_ttl)
+        stored = AccessToken(basis.grant_id, client.client_id, basis.identity_id, basis.pid, basis.ial, sub,
+                             tuple(scopes), now, now + settings.access_token_ttl, _plain_claims(values))
+        self._store.put(f"at:{token_hash(access_token)}", stored.to_store(), settings.access_token_ttl)
         return response
 
     def _claim_values(self, pid: str, ial: str, claims: tuple[str, ...]) -> dict[str, Any]:
@@ -294,15 +274,15 @@ class Grants:
         if standing is None or not standing.usable:
             self.revoke_grant(row.id, "identity locked or device revoked")
             raise InvalidGrant("The citizen's digital identity or device is no longer active.")
-        data = {"grant_id": row.id, "identity_id": row.identity_id, "pid": standing.pid, "ial": standing.ial,
-                "auth_time": int(_utc(row.auth_time).timestamp()), "acr": row.acr, "amr": row.amr}
+        basis = TokenBasis(row.id, row.identity_id, standing.pid, standing.ial, int(_utc(row.auth_time).timestamp()),
+                           row.acr, tuple(row.amr))
 
         def use_token(connection) -> None:
             if connection.execute(_USE_REFRESH, {"digest": digest, "used_at_now": now}).rowcount != 1:
                 raise _RefreshReused    # another request used it since it was read: nothing is written
 
         try:
-            return self._tokens(client, data, scopes, refresh=True, nonce=None, channel="refresh",
+            return self._tokens(client, basis, scopes, refresh=True, nonce=None, channel="refresh",
                                 before_writing=use_token)
         except _RefreshReused:
             self.revoke_grant(row.id, "refresh token reused")
@@ -321,37 +301,37 @@ class Grants:
                    grant_id=grant_id, reason=reason)
 
     # -- using tokens ------------------------------------------------------------------------
-    def access_token(self, token: str) -> dict[str, Any]:
-        data = self._store.get(f"at:{token_hash(token)}")
-        if data is None or data["exp"] < time.time():
+    def access_token(self, token: str) -> AccessToken:
+        stored = self._store.get(f"at:{token_hash(token)}")
+        if stored is None or stored["exp"] < time.time():
             raise InvalidToken("The access token is unknown, expired or revoked.")
-        if self._store.get(f"grant-revoked:{data['grant_id']}") is not None:
+        if self._store.get(f"grant-revoked:{stored['grant_id']}") is not None:
             raise InvalidToken("The access token's sign-in has been revoked.")
-        return data
+        return AccessToken.from_store(stored)
 
     def userinfo(self, token: str) -> dict[str, Any]:
-        data = self.access_token(token)
-        values = data.get("claims")
+        access = self.access_token(token)
+        values = access.claims
         if values is None:      # a token issued before the claims were kept with it
-            values = _plain_claims(self._claim_values(data["pid"], data["ial"], claims_for_scopes(set(data["scopes"]))))
+            values = _plain_claims(self._claim_values(access.pid, access.ial, claims_for_scopes(set(access.scopes))))
         with self._db.one_statement() as connection:
-            record(connection, "claims.disclosed", identity_id=data["identity_id"], client_id=data["client_id"],
-                   grant_id=data["grant_id"], channel="userinfo", claims=sorted(values))
-        return {"sub": data["sub"], **values}
+            record(connection, "claims.disclosed", identity_id=access.identity_id, client_id=access.client_id,
+                   grant_id=access.grant_id, channel="userinfo", claims=sorted(values))
+        return {"sub": access.sub, **values}
 
     def introspect(self, client: RegisteredClient, token: str, hint: str | None) -> dict[str, Any]:
         inactive = {"active": False}
         if hint != "refresh_token":
             try:
-                data = self.access_token(token)
+                access = self.access_token(token)
             except InvalidToken:
-                data = None
-            if data is not None:
-                if data["client_id"] != client.client_id:
+                access = None
+            if access is not None:
+                if access.client_id != client.client_id:
                     return inactive
-                return {"active": True, "token_type": "Bearer", "scope": " ".join(data["scopes"]),
-                        "client_id": data["client_id"], "sub": data["sub"], "aud": data["client_id"],
-                        "iss": self._settings.issuer, "exp": data["exp"], "iat": data["iat"]}
+                return {"active": True, "token_type": "Bearer", "scope": " ".join(access.scopes),
+                        "client_id": access.client_id, "sub": access.sub, "aud": access.client_id,
+                        "iss": self._settings.issuer, "exp": access.exp, "iat": access.iat}
         with self._db.reading() as session:
             row = session.get(RefreshToken, token_hash(token))
             grant = session.get(Grant, row.grant_id) if row else None
@@ -366,14 +346,15 @@ class Grants:
     def revoke(self, client: RegisteredClient, token: str, hint: str | None) -> None:
         """RFC 7009: revoking a refresh token revokes its grant; an access token only itself."""
         key = f"at:{token_hash(token)}"
-        data = self._store.get(key)
-        if data is not None:
-            if data["client_id"] != client.client_id:
+        stored = self._store.get(key)
+        if stored is not None:
+            access = AccessToken.from_store(stored)
+            if access.client_id != client.client_id:
                 raise InvalidRequest("This client may not revoke a token issued to another client.")
             self._store.delete(key)
             with self._db.transaction() as session:
-                record(session, "token.revoked", identity_id=data["identity_id"], client_id=client.client_id,
-                       grant_id=data["grant_id"], token_type="access_token")
+                record(session, "token.revoked", identity_id=access.identity_id, client_id=client.client_id,
+                       grant_id=access.grant_id, token_type="access_token")
             return
         with self._db.reading() as session:
             row = session.get(RefreshToken, token_hash(token))

@@ -6,7 +6,6 @@ changes only the host name.
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -18,7 +17,6 @@ from tuaton.hot_paths import HotRoute
 from tuaton.i18n import pick_lang
 from tuaton.oidc.authorization import validate_authorization_request
 from tuaton.oidc.ciba import parse_backchannel_request
-from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.client_auth import authenticate_client
 from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.discovery import BACKCHANNEL_PATH, PATHS, THAID_PATHS
@@ -31,7 +29,8 @@ from tuaton.oidc.errors import (
 )
 from tuaton.oidc.grant_types import token_response
 from tuaton.services import Services
-from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, qr_svg, services
+from tuaton.signin.routes import show_qr_signin
+from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, services
 
 router = APIRouter()
 
@@ -67,49 +66,18 @@ async def jwks(request: Request) -> JSONResponse:
 
 # -- authorization ---------------------------------------------------------------------------
 async def authorize(request: Request) -> Response:
+    """Validate the agency's request (protocol, here); the QR sign-in it starts and its page belong
+    to ``signin/``."""
     svc = services(request)
     params = list(request.query_params.multi_items())
     if request.method == "POST":
         params = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
-
-    def start():
-        auth_request, client = validate_authorization_request(params, svc.clients.get)
-        started = svc.signins.start(auth_request)
-        return auth_request, client, started, qr_svg(_payload(svc, started.id))
-
-    auth_request, client, started, svg = await blocking(request, start)
-    lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
-                     request.headers.get("accept-language"))
-    return _signin_page(request, svc, started, auth_request, client, lang, svg)
+    return await show_qr_signin(request, lambda: validate_authorization_request(params, svc.clients.get))
 
 
 for _path in _both("authorization_endpoint"):
     router.add_api_route(_path, authorize, methods=["GET", "POST"], tags=["oidc"],
                          include_in_schema=_path == PATHS["authorization_endpoint"])
-
-
-def _payload(svc: Services, signin_id: str) -> str:
-    return f"{svc.settings.issuer}/s/{signin_id}"
-
-
-def _signin_page(request: Request, svc: Services, started, auth_request, client: RegisteredClient,
-                 lang: str, svg: str) -> Response:
-    issuer = svc.settings.issuer
-    payload = _payload(svc, started.id)
-    status_url = f"{issuer}/signin/{started.id}/status"
-    claims = [(c, *CLAIM_LABELS[c]) for c in claims_for_scopes(set(auth_request.scopes))]
-    restart = str(request.url)
-    response = page(request, "signin.html", lang, status_code=200, context={
-        "client": client, "claims": claims, "payload": payload, "status_url": status_url,
-        "qr_svg": svg, "reference": started.reference,
-        "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
-        "restart_url": restart, "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
-    })
-    response.set_cookie(f"tuaton_signin_{started.id}", started.browser_secret, httponly=True,
-                        samesite="lax", secure=issuer.startswith("https://"), path=f"/signin/{started.id}",
-                        max_age=svc.settings.signin_ttl + 300)
-    response.headers.update(NO_STORE)
-    return response
 
 
 # -- token -----------------------------------------------------------------------------------

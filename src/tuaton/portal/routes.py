@@ -77,12 +77,12 @@ def callback(request: Request, state: str = "", code: str = "", error: str = "",
     except OAuthError as exc:
         raise PortalSignInRequired(f"The sign-in could not be completed ({exc.description}); sign in again.",
                                    "เข้าสู่ระบบไม่สำเร็จ กรุณาลองใหม่") from exc
-    token_data = svc.grants.access_token(tokens["access_token"])
-    citizen = svc.registry.citizen(token_data["pid"])
-    name_th = f"{citizen.given_name_th} {citizen.family_name_th}" if citizen else token_data["pid"]
-    name_en = f"{citizen.given_name_en} {citizen.family_name_en}" if citizen else token_data["pid"]
+    signed_in = svc.grants.access_token(tokens["access_token"])
+    citizen = svc.registry.citizen(signed_in.pid)
+    name_th = f"{citizen.given_name_th} {citizen.family_name_th}" if citizen else signed_in.pid
+    name_en = f"{citizen.given_name_en} {citizen.family_name_en}" if citizen else signed_in.pid
     token = svc.portal_sessions.create(PortalUser(name_th=name_th, name_en=name_en, csrf=secrets.token_urlsafe(24),
-                                                  identity_id=token_data["identity_id"], pid=token_data["pid"]))
+                                                  identity_id=signed_in.identity_id, pid=signed_in.pid))
     response = RedirectResponse(pending.next_path, status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure_cookies(request),
                         path="/", max_age=svc.settings.portal_session_ttl)

@@ -32,7 +32,8 @@ from tuaton.errors import (
 from tuaton.identity.devices import claim_nonce, verify_signed_request
 from tuaton.identity.service import ActiveDevice, Identities
 from tuaton.oidc.clients import RegisteredClient
-from tuaton.oidc.grants import ApprovedSignin, Grants
+from tuaton.oidc.grants import Grants
+from tuaton.oidc.records import ApprovedSignin
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 

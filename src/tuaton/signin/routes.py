@@ -1,10 +1,13 @@
-"""Sign-in over HTTP: the same-device landing page, the browser's live status, the app's API."""
+"""Sign-in over HTTP: the QR page ``/authorize`` hands over, the same-device landing page, the
+browser's live status, the app's API."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -13,7 +16,11 @@ from pydantic import BaseModel, Field
 from tuaton.hot_paths import HotRoute, json_body
 from tuaton.i18n import pick_lang
 from tuaton.metrics import SIGNIN_DECISIONS
-from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, services
+from tuaton.oidc.authorization import AuthorizationRequest
+from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
+from tuaton.oidc.clients import RegisteredClient
+from tuaton.services import Services
+from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, qr_svg, services
 
 router = APIRouter()
 TERMINAL = {"approved", "denied", "expired"}
@@ -21,15 +28,51 @@ SSE_POLL_SECONDS = 0.5
 SSE_MAX_SECONDS = 600
 
 
+def _payload(svc: Services, signin_id: str) -> str:
+    """What the QR code carries: a URL, so a phone's camera without the app lands on ``/s/{id}``."""
+    return f"{svc.settings.issuer}/s/{signin_id}"
+
+
+async def show_qr_signin(request: Request,
+                         validated: Callable[[], tuple[AuthorizationRequest, RegisteredClient]]) -> Response:
+    """Start the QR sign-in for the request ``/authorize`` validated (``validated()`` raises the
+    protocol's errors) and show its page: the QR code, the agency, the claims, the live status.
+    Validation, the start and the QR code run in one blocking call."""
+    svc = services(request)
+
+    def start():
+        auth_request, client = validated()
+        started = svc.signins.start(auth_request)
+        return auth_request, client, started, qr_svg(_payload(svc, started.id))
+
+    auth_request, client, started, svg = await blocking(request, start)
+    lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
+                     request.headers.get("accept-language"))
+    issuer = svc.settings.issuer
+    payload = _payload(svc, started.id)
+    claims = [(c, *CLAIM_LABELS[c]) for c in claims_for_scopes(set(auth_request.scopes))]
+    response = page(request, "signin.html", lang, status_code=200, context={
+        "client": client, "claims": claims, "payload": payload,
+        "status_url": f"{issuer}/signin/{started.id}/status", "qr_svg": svg, "reference": started.reference,
+        "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
+        "restart_url": str(request.url), "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
+    })
+    response.set_cookie(f"tuaton_signin_{started.id}", started.browser_secret, httponly=True,
+                        samesite="lax", secure=issuer.startswith("https://"), path=f"/signin/{started.id}",
+                        max_age=svc.settings.signin_ttl + 300)
+    response.headers.update(NO_STORE)
+    return response
+
+
 @router.get("/s/{signin_id}", tags=["signin"], include_in_schema=False)
 def same_device(request: Request, signin_id: str) -> Response:
     """Where the QR payload points: a phone without the app lands here and is offered the app."""
     svc = services(request)
-    _, auth_request = svc.signins.page_details(signin_id)
+    auth_request = svc.signins.request_of(signin_id)
     client = svc.signins.client_for(auth_request)
     lang = pick_lang(request.query_params.get("lang"), *auth_request.ui_locales,
                      request.headers.get("accept-language"))
-    payload = f"{svc.settings.issuer}/s/{signin_id}"
+    payload = _payload(svc, signin_id)
     return page(request, "open_in_app.html", lang, context={
         "client": client, "app_link": "tuaton://signin?payload=" + payload, "payload": payload})
 

@@ -9,7 +9,6 @@ All state lives in the ephemeral store, so any process can serve any step.
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import hashlib
 import hmac
@@ -30,6 +29,7 @@ from tuaton.oidc.clients import Clients, RegisteredClient
 from tuaton.oidc.grants import Grants, authorization_response
 from tuaton.settings import Settings
 from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
+from tuaton.signin.records import SigninDecision, SigninRecord
 from tuaton.storage.ephemeral import EphemeralStore
 
 #: Authentication (AMR_APP_PASSCODE, SIGNIN_AAL in assurance.py): the app's device key
@@ -79,54 +79,46 @@ class Signins:
         reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         browser_secret = secrets.token_urlsafe(24)
         expires_at = int(time.time()) + self._settings.signin_ttl
-        self._store.put(f"signin:{signin_id}", {
-            "request": dataclasses.asdict(request) | {"prompt": sorted(request.prompt)},
-            "reference": reference, "challenge": secrets.token_urlsafe(24),
-            "browser": _hash(browser_secret), "expires_at": expires_at, "started_at": round(time.time(), 3),
-        }, self._settings.signin_ttl + GRACE_SECONDS)
+        record = SigninRecord(request, reference, secrets.token_urlsafe(24), _hash(browser_secret), expires_at,
+                              round(time.time(), 3))
+        self._store.put(f"signin:{signin_id}", record.to_store(), self._settings.signin_ttl + GRACE_SECONDS)
         return StartedSignin(signin_id, reference, expires_at, browser_secret)
 
-    def _load(self, signin_id: str) -> dict[str, Any]:
-        txn = self._store.get(f"signin:{signin_id}") if signin_id else None
-        if txn is None:
+    def _load(self, signin_id: str) -> SigninRecord:
+        stored = self._store.get(f"signin:{signin_id}") if signin_id else None
+        if stored is None:
             raise SigninNotFound()
-        return txn
+        return SigninRecord.from_store(stored)
 
-    @staticmethod
-    def _request(txn: dict[str, Any]) -> AuthorizationRequest:
-        raw = dict(txn["request"])
-        raw["scopes"] = tuple(raw["scopes"])
-        raw["prompt"] = frozenset(raw["prompt"])
-        raw["ui_locales"] = tuple(raw["ui_locales"])
-        raw["acr_values"] = tuple(raw["acr_values"])
-        return AuthorizationRequest(**raw)
+    def _decision(self, signin_id: str) -> SigninDecision | None:
+        stored = self._store.get(f"signin:{signin_id}:decision")
+        return SigninDecision.from_store(stored) if stored is not None else None
 
     def status(self, signin_id: str, browser_secret: str | None) -> dict[str, Any]:
         txn = self._load(signin_id)
-        if not browser_secret or not hmac.compare_digest(txn["browser"], _hash(browser_secret)):
+        if not browser_secret or not hmac.compare_digest(txn.browser, _hash(browser_secret)):
             raise BrowserMismatch()
-        decision = self._store.get(f"signin:{signin_id}:decision")
-        if decision is not None and decision.get("status") in (SigninStatus.APPROVED, SigninStatus.DENIED):
-            return {"status": decision["status"], "redirect_to": decision["redirect_to"]}
-        if time.time() > txn["expires_at"]:
-            request = self._request(txn)
+        decision = self._decision(signin_id)
+        if decision is not None and decision.status in (SigninStatus.APPROVED, SigninStatus.DENIED):
+            return {"status": decision.status, "redirect_to": decision.redirect_to}
+        if txn.expired(time.time()):
             return {"status": SigninStatus.EXPIRED.value, "redirect_to": _error_redirect(
-                request, self._settings.issuer, "access_denied",
+                txn.request, self._settings.issuer, "access_denied",
                 "The citizen did not approve the sign-in in time.")}
         scanned = self._store.get(f"signin:{signin_id}:scanned") is not None
         return {"status": (SigninStatus.SCANNED if scanned else SigninStatus.PENDING).value}
 
-    def page_details(self, signin_id: str) -> tuple[dict[str, Any], AuthorizationRequest]:
-        txn = self._load(signin_id)
-        return txn, self._request(txn)
+    def request_of(self, signin_id: str) -> AuthorizationRequest:
+        """The agency's request behind a sign-in (the same-device landing page shows its agency)."""
+        return self._load(signin_id).request
 
     # -- the app -----------------------------------------------------------------------------
     def for_app(self, signin_id: str) -> dict[str, Any]:
         """What the app shows before the citizen decides; marks the sign-in as scanned."""
         txn = self._load(signin_id)
-        if time.time() > txn["expires_at"]:
+        if txn.expired(time.time()):
             raise SigninNotFound()
-        request = self._request(txn)
+        request = txn.request
         client = self._clients.get(request.client_id)
         if client is None:
             raise SigninNotFound()
@@ -134,8 +126,8 @@ class Signins:
                         self._settings.signin_ttl + GRACE_SECONDS)
         claims = claims_for_scopes(set(request.scopes))
         return {
-            "id": signin_id, "reference": txn["reference"], "expires_at": txn["expires_at"],
-            "challenge": txn["challenge"],
+            "id": signin_id, "reference": txn.reference, "expires_at": txn.expires_at,
+            "challenge": txn.challenge,
             "agency": {"client_id": client.client_id, "name_th": client.name_th, "name_en": client.name_en,
                        "purpose_th": client.purpose_th, "purpose_en": client.purpose_en},
             "claims": [{"claim": c, "label_en": CLAIM_LABELS[c][0], "label_th": CLAIM_LABELS[c][1]}
@@ -151,18 +143,18 @@ class Signins:
         becomes an authorization code on the redirect the waiting browser is sent to."""
         parse_decision(decision)
         txn = self._load(signin_id)
-        if time.time() > txn["expires_at"]:
+        if txn.expired(time.time()):
             raise SigninNotFound()
-        if self._store.get(f"signin:{signin_id}:decision") is not None:
+        if self._decision(signin_id) is not None:
             raise SigninAlreadyDecided()
-        request = self._request(txn)
+        request = txn.request
         client = self._clients.get(request.client_id)
         if client is None:
             raise SigninNotFound()
-        ask = Ask(purpose="signin", covers={"signin": signin_id, "challenge": txn["challenge"]},
+        ask = Ask(purpose="signin", covers={"signin": signin_id, "challenge": txn.challenge},
                   lock_key=f"signin:{signin_id}:lock", client=client, scopes=request.scopes,
-                  acr_values=request.acr_values, started_at=txn.get("started_at", time.time()),
-                  citizen_pid=request.login_hint_pid, audit={"reference": txn["reference"]})
+                  acr_values=request.acr_values, started_at=txn.started_at or time.time(),
+                  citizen_pid=request.login_hint_pid, audit={"reference": txn.reference})
 
         def finish(approved: Approved | None) -> SigninStatus:
             if approved is None:
@@ -183,10 +175,10 @@ class Signins:
                 request, self._settings.issuer, "unmet_authentication_requirements",
                 "The citizen's identity assurance level is below the acr_values requested."))
             raise
-        return {"status": status.value, "reference": txn["reference"]}
+        return {"status": status.value, "reference": txn.reference}
 
     def _decided(self, signin_id: str, status: SigninStatus, redirect_to: str) -> None:
-        self._store.put(f"signin:{signin_id}:decision", {"status": status.value, "redirect_to": redirect_to},
+        self._store.put(f"signin:{signin_id}:decision", SigninDecision(status.value, redirect_to).to_store(),
                         self._settings.signin_ttl + GRACE_SECONDS)
 
     def client_for(self, request: AuthorizationRequest) -> RegisteredClient | None:
