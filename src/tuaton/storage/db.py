@@ -74,10 +74,9 @@ def _tune_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
-            return          # one_statement(): the driver commits the statement itself
-        read_only = options.get("tuaton_read_only", False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if options.get("tuaton_autocommit"):
+            return          # reads and one_statement(): each statement is its own transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -88,10 +87,15 @@ class Database:
         self.engine = make_engine(settings)
         self._write_lock = threading.RLock() if settings.is_sqlite else nullcontext()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # Reads on PostgreSQL run in autocommit: no BEGIN and COMMIT round trips around a SELECT.
-        self._read_engine = self.engine.execution_options(
-            tuaton_read_only=True, **({} if settings.is_sqlite else {"isolation_level": "AUTOCOMMIT"}))
-        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # Reads, and writes of one statement, run in autocommit: no BEGIN and COMMIT around them
+        # (round trips on PostgreSQL). Each statement sees the newest committed data on its own,
+        # as in PostgreSQL's READ COMMITTED. On SQLite the driver is always in autocommit (BEGIN
+        # is ours, in _on_begin), so the option only tells _on_begin to send none: SQLAlchemy's
+        # AUTOCOMMIT level there costs a PRAGMA on every check-in.
+        no_transaction = ({"tuaton_autocommit": True} if settings.is_sqlite
+                          else {"tuaton_autocommit": True, "isolation_level": "AUTOCOMMIT"})
+        self._read_engine = self.engine.execution_options(**no_transaction)
+        self._autocommit_engine = self.engine.execution_options(**no_transaction)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
@@ -106,7 +110,8 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only transaction (on SQLite it does not queue behind writers)."""
+        """Reads, never writes: each statement in autocommit sees the newest committed data (no
+        snapshot across statements, as PostgreSQL's READ COMMITTED); never queues behind writers."""
         with self._read_sessions() as session, session.begin():
             yield session
 
