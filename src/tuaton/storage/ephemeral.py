@@ -106,7 +106,8 @@ class RedisStore:
     """Redis-backed store shared by every process of an installation."""
 
     def __init__(self, url: str, prefix: str = "tuaton:") -> None:
-        self._redis = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        # Bytes straight to orjson (no decoding to str first); replies parsed by hiredis (C).
+        self._redis = redis.Redis.from_url(url, health_check_interval=30)
         self._prefix = prefix
 
     def _k(self, key: str) -> str:
