@@ -91,8 +91,11 @@ def _fresh_store(settings: Settings):
 
 
 @pytest.fixture
-def settings(base_settings: Settings) -> Settings:
-    return base_settings
+def settings(base_settings: Settings, request) -> Settings:
+    """The suite's settings; a test changes some with
+    ``@pytest.mark.parametrize("settings", [{"name": value}], indirect=True)``."""
+    overrides = getattr(request, "param", None)
+    return base_settings.model_copy(update=overrides) if overrides else base_settings
 
 
 @pytest.fixture

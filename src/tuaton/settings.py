@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     ciba_interval: int = 5
     #: Backchannel requests one agency may send one citizen's phone per minute.
     ciba_requests_per_citizen_per_minute: int = 3
+    #: Backchannel requests one agency may send per minute in all (spent before the citizen is
+    #: looked up, so a client cannot sweep citizen IDs through ``unknown_user_id``).
+    ciba_lookups_per_client_per_minute: int = 120
 
     #: How often each process's audit sequencer seals new events into a signed batch (seconds;
     #: 0 turns it off in this process: `tuaton audit seal` then does it).

@@ -242,3 +242,25 @@ def test_sandbox_credentials_never_ring_a_real_citizens_phone(http, services, ap
     assert app_client.decide_backchannel(started.json()["auth_req_id"], device, None,
                                          approve=False)["status"] == "denied"   # refusing still works
     assert _start(http, _agency(services), login_hint=persona["pid"]).status_code == 200  # production may
+
+
+def test_unknown_user_id_does_not_tell_whether_a_citizen_uses_tuaton(http, services, app_client, personas):
+    """Sandbox credentials are issued to anyone with pid: the answer for a real citizen who uses
+    Tuaton must be the answer for a citizen ID nobody enrolled."""
+    sandbox = _agency(services, environment=SANDBOX)
+    user = personas[2]["pid"]
+    app_client.enroll_card_data_only(user, PASSCODE)
+    _enrolled_for_real(services)                      # a real citizen with an active app
+    never_enrolled = personas[3]["pid"]
+    answers = [_start(http, sandbox, login_hint=pid) for pid in (user, never_enrolled)]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["error"] == "unknown_user_id"
+
+
+@pytest.mark.parametrize("settings", [{"ciba_lookups_per_client_per_minute": 3}], indirect=True)
+def test_a_client_cannot_sweep_citizen_ids_through_the_backchannel(http, services, personas):
+    sandbox = _agency(services, environment=SANDBOX)
+    answers = [_start(http, sandbox, login_hint=p["pid"]).json()["error"] for p in personas[:5]]
+    # The budget is spent before the lookup: the fourth request is refused whoever it names.
+    assert answers == ["unknown_user_id"] * 3 + ["slow_down"] * 2

@@ -60,6 +60,9 @@ BINDING_MESSAGE_MAX = 64
 MIN_EXPIRY, MAX_EXPIRY = 30, 600
 #: CIBA Core §11: a client told to slow down adds (at least) this to its interval.
 SLOW_DOWN_STEP = 5
+#: The one answer for a login_hint the client cannot reach, whatever the reason.
+UNREACHABLE = ("login_hint does not name a citizen this client can reach: the citizen must have an active "
+               "Tuaton app, and sandbox credentials reach only test personas (tuaton app enroll --simulate).")
 
 
 def check_binding_message(value: str | None) -> str | None:
@@ -120,6 +123,13 @@ class Backchannel:
 
     # -- the agency ---------------------------------------------------------------------------
     def _identity_for_hint(self, client: RegisteredClient, hint: str) -> str:
+        """The citizen ``login_hint`` names, if this client may reach them. Every hint it may not
+        reach gets the same answer (UNREACHABLE) — no citizen, no active app, not a test persona
+        for sandbox credentials — so the endpoint tells nobody whether a citizen ID uses Tuaton;
+        and each lookup spends the client's budget first, so it cannot be used to sweep IDs."""
+        limit = self._settings.ciba_lookups_per_client_per_minute
+        if self._store.incr(f"ciba-lookups:{client.client_id}", 60) > limit:
+            raise TooManyBackchannelRequests(f"At most {limit} backchannel requests a minute for one client.")
         if citizen_id.is_valid(hint):
             if "pid" not in client.scopes:
                 raise UnknownUserId("This client is not approved for the citizen ID (pid); use the sub from an "
@@ -128,12 +138,9 @@ class Backchannel:
         else:
             identity_id = self._grants.identity_for_subject(client, hint)
         channel = self._identities.reachable_channel(identity_id) if identity_id else None
-        if channel is None:
-            raise UnknownUserId("No citizen with an active Tuaton app matches login_hint.")
-        if client.is_sandbox and channel != SIMULATED_CHANNEL:
-            # Sandbox credentials never ring a real citizen's phone (the same rule as QR sign-in).
-            raise UnknownUserId("Sandbox credentials reach only test personas enrolled with the simulated app "
-                                "(tuaton app enroll --simulate); use production credentials for citizens.")
+        # Sandbox credentials never ring a real citizen's phone (the same rule as QR sign-in).
+        if channel is None or (client.is_sandbox and channel != SIMULATED_CHANNEL):
+            raise UnknownUserId(UNREACHABLE)
         return identity_id
 
     def start(self, client: RegisteredClient, request: BackchannelRequest) -> dict[str, Any]:
