@@ -121,3 +121,21 @@ def test_app_client_reports_server_refusals(app_client, persona):
     with pytest.raises(AppError) as caught:
         app_client.enroll_card_data_only(persona["pid"], "12345678")
     assert caught.value.status == 422 and "sequence" in str(caught.value)
+
+
+def _printed(pid: str) -> str:
+    return f"{pid[0]}-{pid[1:5]}-{pid[5:10]}-{pid[10:12]}-{pid[12]}"
+
+
+def test_the_attempt_budget_is_the_citizens_however_the_number_is_typed(http, persona):
+    wrong = {"laser_code": "ZZ9-9999999-99"}
+    for _ in range(10):
+        assert http.post("/api/app/v1/enrolments/simulated", json=_body(persona, **wrong)).status_code == 422
+    for typed in (_printed(persona["pid"]), " " + persona["pid"], persona["pid"]):
+        refused = http.post("/api/app/v1/enrolments/simulated", json=_body(persona, pid=typed, **wrong))
+        assert refused.status_code == 429, typed
+
+
+def test_a_number_that_is_not_a_citizen_id_is_refused_by_name(http, persona):
+    response = http.post("/api/app/v1/enrolments/simulated", json=_body(persona, pid="1234567890123"))
+    assert response.status_code == 422 and response.json()["field"] == "pid"

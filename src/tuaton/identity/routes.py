@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tuaton.errors import InvalidInput, TooManyAttempts
 from tuaton.identity.service import SimulatedEnrolment
+from tuaton.registry import citizen_id
 from tuaton.web_support import NO_STORE, require_sandbox, services
 
 router = APIRouter(prefix="/api/app/v1", tags=["app"])
@@ -39,10 +40,15 @@ def enrol_simulated(request: Request, body: SimulatedEnrolmentBody) -> JSONRespo
     if not body.accept_terms:
         raise InvalidInput("The terms of service must be accepted to enrol.",
                            "ต้องยอมรับข้อกำหนดการใช้บริการก่อนลงทะเบียน", field="accept_terms")
-    if svc.store.incr(f"enrol-attempts:{body.pid}", 3600) > 10:
+    try:
+        # The budget is the citizen's, whatever way the number was typed (1-2345-… or with spaces).
+        pid = citizen_id.normalize(body.pid)
+    except citizen_id.InvalidCitizenId as exc:
+        raise InvalidInput(f"pid is not a citizen ID: {exc}.", "เลขประจำตัวประชาชนไม่ถูกต้อง", field="pid") from exc
+    if svc.store.incr(f"enrol-attempts:{pid}", 3600) > 10:
         raise TooManyAttempts()
     enrolled = svc.identities.enrol_simulated(SimulatedEnrolment(
-        pid=body.pid, given_name_th=body.given_name_th, family_name_th=body.family_name_th,
+        pid=pid, given_name_th=body.given_name_th, family_name_th=body.family_name_th,
         birth_date=body.birth_date, laser_code=body.laser_code, public_jwk=body.public_jwk,
         key_proof=body.key_proof, passcode=body.passcode, passcode_confirmation=body.passcode_confirmation))
     return JSONResponse({"identity_id": enrolled.identity_id, "device_id": enrolled.device_id,
