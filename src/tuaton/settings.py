@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     #: Backchannel requests one agency may send per minute in all (spent before the citizen is
     #: looked up, so a client cannot sweep citizen IDs through ``unknown_user_id``).
     ciba_lookups_per_client_per_minute: int = 120
+    #: Password sign-ins (officers' stations, the bootstrap console) one address may try in 15
+    #: minutes, right or wrong; wrong passwords also slow their account (officers/service.py).
+    officer_login_tries_per_source: int = 60
 
     #: How often each process's audit sequencer seals new events into a signed batch (seconds;
     #: 0 turns it off in this process: `tuaton audit seal` then does it).

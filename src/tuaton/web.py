@@ -35,7 +35,7 @@ from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAu
 from tuaton.oidc.grants import authorization_response
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
-from tuaton.web_support import NO_STORE, page
+from tuaton.web_support import NO_STORE, page, with_retry_after
 
 log = logging.getLogger("tuaton")
 
@@ -140,8 +140,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if _wants_page(request):
-            return _error_page(request, exc.status, exc.detail_th, exc.detail_en)
-        return problem(exc.status, exc.slug, exc.title_en, exc.detail_en, exc.detail_th, **exc.extra)
+            response = _error_page(request, exc.status, exc.detail_th, exc.detail_en)
+        else:
+            response = problem(exc.status, exc.slug, exc.title_en, exc.detail_en, exc.detail_th, **exc.extra)
+        return with_retry_after(response, exc)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import orjson
 import segno
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.concurrency import run_in_threadpool
@@ -83,6 +83,20 @@ async def blocking(request: Request, work: Callable[..., T], /, *args: Any, **kw
     if services(request).settings.blocking_calls_inline:
         return work(*args, **kwargs)
     return await run_in_threadpool(work, *args, **kwargs)
+
+
+def with_retry_after(response: Response, error: Exception) -> Response:
+    """``Retry-After`` on a page or answer for an error that says when to try again."""
+    retry_after = getattr(error, "extra", {}).get("retry_after")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, for per-source limits (uvicorn takes it from ``X-Forwarded-For``
+    only when the connection comes from a trusted proxy: ``FORWARDED_ALLOW_IPS``)."""
+    return request.client.host if request.client else "unknown"
 
 
 def lang_of(request: Request) -> str:

@@ -14,8 +14,8 @@ words = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz_.", min_size=1, ma
 requests = st.builds(
     AuthorizationRequest, text, text, words, st.none() | text, st.none() | text, st.none() | text,
     st.none() | st.just("S256"), st.frozensets(st.sampled_from(sorted(PROMPTS))), st.none() | st.integers(0, 10**6),
-    st.lists(st.sampled_from(["th", "en"]), max_size=2).map(tuple), st.none() | st.from_regex(r"\d{13}", fullmatch=True),
-    words)
+    st.lists(st.sampled_from(["th", "en"]), max_size=2).map(tuple),
+    st.none() | st.from_regex(r"\d{13}", fullmatch=True), words)
 records = st.builds(SigninRecord, requests, text, text, text, st.integers(0, 2**40),
                     st.none() | st.floats(min_value=0, max_value=2**40, allow_nan=False))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, DateTime, Enum, String
+from sqlalchemy import Boolean, DateTime, Enum, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false as sa_false
 
@@ -34,3 +34,7 @@ class Officer(Base):
     #: console with a password, until operators with Tuaton identities exist.
     bootstrap: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: Wrong passwords in a row, and when (epoch seconds) the next try is allowed: reserved by one
+    #: conditional UPDATE before the password is checked (officers/service.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_login_at: Mapped[float | None] = mapped_column(Float, nullable=True)

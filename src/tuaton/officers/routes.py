@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from tuaton.errors import CsrfFailed, DomainError, OfficerNotSignedIn
 from tuaton.officers.service import OfficerSession
-from tuaton.web_support import NO_STORE, lang_of, page, services
+from tuaton.web_support import NO_STORE, client_address, lang_of, page, services, with_retry_after
 
 router = APIRouter(prefix="/office", tags=["registrar office"], include_in_schema=False)
 SESSION_COOKIE = "tuaton_officer"
@@ -56,9 +56,9 @@ def signin(request: Request, username: str = Form(max_length=64), password: str 
     if not expected or not hmac.compare_digest(expected, csrf):
         return _signin_page(request, 403, CsrfFailed(), username)
     try:
-        token, _ = services(request).officers.sign_in(username.strip(), password)
+        token, _ = services(request).officers.sign_in(username.strip(), password, source=client_address(request))
     except DomainError as exc:
-        return _signin_page(request, exc.status, exc, username)
+        return with_retry_after(_signin_page(request, exc.status, exc, username), exc)
     response = RedirectResponse(f"/office?lang={lang_of(request)}", status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
                         path="/office", max_age=services(request).settings.officer_session_ttl)

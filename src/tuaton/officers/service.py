@@ -2,21 +2,29 @@
 
 An officer signs in at the station with a username and password (argon2id); the session lives in
 the ephemeral store, so any process can serve the station, and ends at sign-out or after
-``TUATON_OFFICER_SESSION_TTL``. Five wrong passwords in a row lock the account for 15 minutes.
-Every sign-in, failure and sign-out is audited with the officer's identity.
+``TUATON_OFFICER_SESSION_TTL``. Every sign-in, failure and sign-out is audited with the officer's
+identity.
+
+Guessing is slowed, not turned into a lock anyone could pull: after four wrong passwords in a row
+each further try waits 15 s, then 30 s, 1, 2, 4, 8 and at most 15 minutes (per account, in the
+database, reserved before the password is checked, so concurrent guesses cannot overtake the
+count and a restart forgets nothing); each source address has its own budget of tries; an unknown
+username costs the same hash check as a known one and is slowed the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Float, bindparam, case, or_, select, update
 
 from tuaton.audit.trail import record
 from tuaton.errors import (
@@ -36,7 +44,38 @@ from tuaton.storage.ephemeral import EphemeralStore
 USERNAME = re.compile(r"[a-z][a-z0-9._-]{2,63}")
 OFFICE_CODE = re.compile(r"[0-9A-Z]{4,8}")
 MIN_PASSWORD = 12
-LOGIN_FAILURES, LOCK_SECONDS = 5, 15 * 60
+#: Wrong passwords in a row that cost nothing; each one after waits the next of WAITS (seconds).
+FREE_FAILURES = 4
+WAITS = (15, 30, 60, 120, 240, 480, 900)
+SOURCE_WINDOW = 15 * 60
+
+_OFFICERS = Officer.__table__
+_FAILURES_AFTER = _OFFICERS.c.failed_logins + 1
+#: One try, reserved before the password is checked: counted as a failure, and the next try put
+#: off by the wait that failure would earn. Nothing is reserved while the account must wait.
+_RESERVE_TRY = (
+    update(_OFFICERS)
+    .where(_OFFICERS.c.username == bindparam("name"),
+           or_(_OFFICERS.c.next_login_at.is_(None), _OFFICERS.c.next_login_at <= bindparam("now", type_=Float)))
+    .values(failed_logins=_FAILURES_AFTER, next_login_at=bindparam("now", type_=Float) + case(
+        (_FAILURES_AFTER <= FREE_FAILURES, 0),
+        *[(_FAILURES_AFTER == FREE_FAILURES + 1 + i, wait) for i, wait in enumerate(WAITS[:-1])],
+        else_=WAITS[-1]))
+    .returning(_OFFICERS.c.id))
+_NEXT_TRY = select(_OFFICERS.c.next_login_at).where(_OFFICERS.c.username == bindparam("name"))
+_RIGHT_PASSWORD = update(_OFFICERS).where(_OFFICERS.c.id == bindparam("officer")).values(
+    failed_logins=0, next_login_at=None)
+
+
+def wait_after(failures: int) -> int:
+    """Seconds before the next try after ``failures`` wrong passwords in a row."""
+    return 0 if failures <= FREE_FAILURES else WAITS[min(failures - FREE_FAILURES, len(WAITS)) - 1]
+
+
+def _too_many(retry_after: float) -> TooManyAttempts:
+    seconds = max(1, math.ceil(retry_after))
+    return TooManyAttempts(f"Too many wrong passwords; try again in {seconds} seconds.",
+                           f"ใส่รหัสผ่านผิดหลายครั้ง กรุณาลองใหม่ในอีก {seconds} วินาที", retry_after=seconds)
 
 
 @dataclass(frozen=True)
@@ -78,6 +117,7 @@ class Officers:
         self._db, self._store, self._settings = database, store, settings
         self._hasher = PasswordHasher(settings.argon2_time_cost, settings.argon2_memory_kib,
                                       settings.argon2_parallelism)
+        self._dummy: str | None = None
 
     def create(self, username: str, display_name: str, office_code: str, role: str, password: str, *,
                pid: str | None = None, bootstrap: bool = False, created_by: dict | None = None) -> str:
@@ -112,9 +152,10 @@ class Officers:
                    role=role, bootstrap=bootstrap, linked_to_citizen=pid is not None, **(created_by or {}))
         return officer.id
 
-    def sign_in(self, username: str, password: str) -> tuple[str, OfficerSession]:
-        """Check the password; return a new session token and the session."""
-        officer = self._check_password(username, password)
+    def sign_in(self, username: str, password: str, *, source: str = "unknown") -> tuple[str, OfficerSession]:
+        """Check the password; return a new session token and the session. ``source``: the
+        client's address, for its budget of tries."""
+        officer = self._check_password(username, password, source)
         token = secrets.token_urlsafe(32)
         officer_session = OfficerSession(officer.id, officer.username, officer.display_name, officer.office_code,
                                          officer.role.value, secrets.token_urlsafe(24))
@@ -124,9 +165,9 @@ class Officers:
             record(session, "officer.signed_in", **officer_session.audit)
         return token, officer_session
 
-    def bootstrap_sign_in(self, username: str, password: str) -> OfficerView:
+    def bootstrap_sign_in(self, username: str, password: str, *, source: str = "unknown") -> OfficerView:
         """The console's password sign-in: only for the bootstrap administrator."""
-        officer = self._check_password(username, password)
+        officer = self._check_password(username, password, source)
         if not officer.bootstrap or officer.role != OfficerRole.ADMINISTRATOR:
             with self._db.transaction() as session:
                 record(session, "console.password_refused", officer_id=officer.id, officer=officer.username)
@@ -165,22 +206,49 @@ class Officers:
             record(session, "officer.deactivated", officer_id=officer.id, officer=officer.username,
                    by_officer_id=by.id, by_officer=by.username)
 
-    def _check_password(self, username: str, password: str) -> Officer:
-        failures_key = f"officer-login:{username.lower()}"
-        if (self._store.get(failures_key) or {}).get("n", 0) >= LOGIN_FAILURES:
-            raise TooManyAttempts("Too many wrong passwords; the account is locked for 15 minutes.",
-                                  "ใส่รหัสผ่านผิดหลายครั้ง บัญชีถูกระงับ 15 นาที")
-        with self._db.reading() as session:
-            officer = session.execute(select(Officer).where(Officer.username == username.lower())).scalar_one_or_none()
-        if officer is None or not officer.active or not self._verify(officer.password_hash, password):
-            failures = (self._store.get(failures_key) or {}).get("n", 0) + 1
-            self._store.put(failures_key, {"n": failures}, LOCK_SECONDS)
+    def _check_password(self, username: str, password: str, source: str) -> Officer:
+        username = username.strip().lower()
+        limit = self._settings.officer_login_tries_per_source
+        if self._store.incr(f"officer-login-source:{source}", SOURCE_WINDOW) > limit:
+            raise _too_many(SOURCE_WINDOW)
+        now = time.time()
+        with self._db.writing() as connection:
+            reserved = connection.execute(_RESERVE_TRY, {"name": username, "now": now}).first()
+            next_try = None if reserved else connection.execute(_NEXT_TRY, {"name": username}).scalar()
+        if reserved is None and next_try is not None:
+            raise _too_many(next_try - now)         # an account that must wait: nothing is checked
+        officer = None
+        if reserved is not None:
+            with self._db.reading() as session:
+                officer = session.get(Officer, reserved.id)
+        if officer is None:
+            # No such account: the same hash check and the same slowing, so neither the time taken
+            # nor the answers tell which usernames exist.
+            self._slow_unknown(username[:64], now)
+            self._verify(self._dummy_hash(), password)
+        if officer is None or not self._verify(officer.password_hash, password) or not officer.active:
             with self._db.transaction() as session:
                 record(session, "officer.signin_failed", officer_id=officer.id if officer else None,
                        officer=username[:64])
             raise WrongOfficerPassword()
-        self._store.take(failures_key)
+        with self._db.writing() as connection:
+            connection.execute(_RIGHT_PASSWORD, {"officer": officer.id})
         return officer
+
+    def _slow_unknown(self, username: str, now: float) -> None:
+        """The account rule for a username that has no account (kept in the store: there is
+        nothing to protect, only the answers to keep alike)."""
+        key = f"officer-login-unknown:{username}"
+        state = self._store.get(key) or {"failures": 0, "next": 0}
+        if state["next"] > now:
+            raise _too_many(state["next"] - now)
+        failures = state["failures"] + 1
+        self._store.put(key, {"failures": failures, "next": now + wait_after(failures)}, 2 * WAITS[-1])
+
+    def _dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     def session(self, token: str | None) -> OfficerSession:
         data = self._store.get(f"officer-session:{token_hash(token)}") if token else None

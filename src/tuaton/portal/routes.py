@@ -17,7 +17,7 @@ from tuaton.oidc.errors import OAuthError
 from tuaton.portal.sessions import PORTAL_CLIENT_ID, PORTAL_SCOPES, PortalUser
 from tuaton.portal.web import LOGIN_COOKIE, SESSION_COOKIE, bilingual, lang_of, portal_page, secure_cookies
 from tuaton.services import Services
-from tuaton.web_support import NO_STORE, services
+from tuaton.web_support import NO_STORE, client_address, services, with_retry_after
 
 router = APIRouter(tags=["portals"], include_in_schema=False)
 CONSOLE_CSRF_COOKIE = "tuaton_console_csrf"
@@ -130,9 +130,10 @@ async def console_signin(request: Request, username: str = Form(max_length=64),
     if not expected or not hmac.compare_digest(expected, csrf):
         return _console_signin_page(request, 403, CsrfFailed(), username)
     try:
-        officer = await run_in_threadpool(svc.officers.bootstrap_sign_in, username.strip(), password)
+        officer = await run_in_threadpool(svc.officers.bootstrap_sign_in, username.strip(), password,
+                                          source=client_address(request))
     except DomainError as exc:
-        return _console_signin_page(request, exc.status, exc, username)
+        return with_retry_after(_console_signin_page(request, exc.status, exc, username), exc)
     token = svc.portal_sessions.create(PortalUser(name_th=officer.display_name, name_en=officer.display_name,
                                                   csrf=secrets.token_urlsafe(24), officer_id=officer.id))
     response = RedirectResponse(f"/console?lang={lang_of(request)}", status_code=303)
