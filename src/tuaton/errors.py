@@ -123,6 +123,15 @@ class BrowserMismatch(DomainError):
     title_th = "ติดตามสถานะได้เฉพาะเบราว์เซอร์ที่เริ่มการเข้าสู่ระบบนี้"
 
 
+class RequestTooLarge(DomainError):
+    """A request body over its endpoint's limit (web.BodyLimit answers it before the endpoint)."""
+
+    slug = "request-too-large"
+    status = 413
+    title_en = "The request body is too large"
+    title_th = "ข้อมูลที่ส่งมีขนาดใหญ่เกินไป"
+
+
 class TooManyAttempts(DomainError):
     slug = "too-many-attempts"
     status = 429

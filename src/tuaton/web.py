@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
-from tuaton.errors import DomainError, PortalSignInRequired
+from tuaton.errors import DomainError, PortalSignInRequired, RequestTooLarge
 from tuaton.hot_paths import HotPaths
 from tuaton.i18n import pick_lang
 from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
@@ -33,6 +34,7 @@ from tuaton.observability import RequestLog, configure_logging
 from tuaton.oidc.documents import PublishedDocuments
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
 from tuaton.oidc.grants import authorization_response
+from tuaton.proofing.card_ocr import MAX_IMAGE_BYTES
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
 from tuaton.web_support import NO_STORE, page, with_retry_after
@@ -46,6 +48,87 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+#: The largest request body, by path (bytes): enrolment photos are up to 8 MB each (proofing/
+#: card_ocr.MAX_IMAGE_BYTES; a selfie step sends two), everything else fits in 1 MiB (a logo is at
+#: most 512 KB). Refused on Content-Length before anything is read, and while the body streams.
+_MULTIPART_ROOM = 64 * 1024
+BODY_LIMITS = (
+    (re.compile(r"/api/app/v1/enrolments/[^/]+/selfie"), 2 * MAX_IMAGE_BYTES + _MULTIPART_ROOM),
+    (re.compile(r"/api/app/v1/enrolments/[^/]+/card-(front|back)"), MAX_IMAGE_BYTES + _MULTIPART_ROOM),
+)
+DEFAULT_BODY_LIMIT = 1024 * 1024
+
+
+def body_limit(path: str) -> int:
+    for pattern, limit in BODY_LIMITS:
+        if pattern.fullmatch(path):
+            return limit
+    return DEFAULT_BODY_LIMIT
+
+
+class BodyLimit:
+    """Refuses a request body over ``body_limit(path)`` with 413 problem JSON: at once when
+    ``Content-Length`` says so, else as soon as the streamed body passes it (the application's
+    own answer, if it tries one, is dropped for the 413)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = body_limit(scope["path"])
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if not value.isdigit():
+                    await _send_problem(send, problem(400, "invalid-content-length", "Content-Length is not a number",
+                                                      "Send the body's length in bytes as Content-Length."))
+                    return
+                if int(value) > limit:
+                    await _send_problem(send, _too_large(limit))
+                    return
+        received, exceeded, started = 0, False, False
+
+        async def limited_receive():
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    raise RequestTooLarge()
+            return message
+
+        async def guarded_send(message) -> None:
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _send_problem(send, _too_large(limit))
+
+
+def _too_large(limit: int) -> JSONResponse:
+    size = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit:,} bytes"
+    return problem(RequestTooLarge.status, RequestTooLarge.slug, RequestTooLarge.title_en,
+                   f"This endpoint takes at most {size}; send a smaller body.",
+                   f"{RequestTooLarge.title_th} (ไม่เกิน {size})", limit=limit)
+
+
+async def _send_problem(send, response: JSONResponse) -> None:
+    await send({"type": "http.response.start", "status": response.status_code,
+                "headers": [*response.raw_headers, (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": response.body})
 
 
 class SecurityHeaders:
@@ -249,6 +332,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     app.add_middleware(HotPaths, routes=[*oidc_hot_routes, *signin_hot_routes],
                        exception_handlers=lambda: app.exception_handlers)
+    app.add_middleware(BodyLimit)
     app.add_middleware(PublishedDocuments, services=lambda: app.state.services)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)
