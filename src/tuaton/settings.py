@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     #: Identity proofing. An enrolment must finish within ``enrolment_ttl`` seconds.
     enrolment_ttl: int = 1800
     enrolments_per_device_per_day: int = 10
+    #: Photos one enrolment may send in all (card sides and selfies, retakes included; the
+    #: enrolment ends past it), and megabytes of photos one device may send a day.
+    photos_per_enrolment: int = 24
+    photo_megabytes_per_device_per_day: int = 200
     card_checks_per_citizen_per_day: int = 10
     #: Failed selfies per citizen ID per day before the app sends the citizen to an office.
     face_failures_per_citizen_per_day: int = 5

@@ -326,3 +326,18 @@ def test_the_integration_guides_backchannel_example_works_as_printed(staff, sett
         agency_server.join(20)
     assert "failure" not in scope, scope.get("failure")
     assert scope["tokens"]["token_type"].lower() == "bearer" and scope["tokens"]["id_token"]
+
+
+def test_a_logo_with_too_many_pixels_is_refused_before_decoding():
+    import io
+
+    from PIL import Image
+
+    from tuaton.agencies.service import MAX_LOGO_SIDE, normalised_logo
+    from tuaton.errors import InvalidInput
+
+    out = io.BytesIO()
+    Image.new("1", (MAX_LOGO_SIDE + 1, 64)).save(out, "PNG")
+    with pytest.raises(InvalidInput) as caught:
+        normalised_logo(out.getvalue())
+    assert caught.value.extra["field"] == "logo" and str(MAX_LOGO_SIDE) in caught.value.detail_en

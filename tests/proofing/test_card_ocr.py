@@ -99,3 +99,28 @@ def test_thai_dates_as_printed_parse_back(day):
 def test_month_table_matches_the_card():
     assert [m[:3] for m in EN_MONTHS] == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
                                           "Nov", "Dec"]
+
+
+def _png(size: tuple[int, int], mode: str = "L") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new(mode, size, 200).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_small_file_with_too_many_pixels_is_refused_before_decoding():
+    data = _png((6000, 6000), "1")                 # a few KB on the wire, 36 megapixels inside
+    assert len(data) < 100_000
+    with pytest.raises(ProofingRefused) as caught:
+        card_ocr.decode_image(data)
+    assert caught.value.reason == "not_an_image" and "megapixels" in caught.value.detail_en
+
+
+def test_a_large_photo_is_brought_down_to_the_working_size_as_it_is_decoded():
+    pixels = card_ocr.decode_image(_png((4500, 4500)))
+    assert pixels.shape == (card_ocr.WORKING_SIZE, card_ocr.WORKING_SIZE, 3)
+    wide = card_ocr.decode_image(_png((4000, 1000)))
+    assert wide.shape == (card_ocr.WORKING_SIZE // 4, card_ocr.WORKING_SIZE, 3)

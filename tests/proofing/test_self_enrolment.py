@@ -288,3 +288,32 @@ def test_a_malformed_citizen_id_in_the_card_data_is_invalid_input(enrolling):
         e.state = e.post_photo(step, e.card_photo(side)).json()
     body = _problem(e.card_data(pid="1234567890123"), 422)
     assert body["type"].endswith("invalid-input") and "check digit" in body["detail"]
+
+
+def test_a_refused_upload_keeps_its_hash_but_never_its_bytes(enrolling, services):
+    import os
+
+    e = enrolling()
+    _problem(e.post_photo("card-front", os.urandom(200_000)), 422, "not_an_image")
+    with services.database.reading() as session:
+        row = session.execute(select(Evidence)).scalar_one()
+    assert row.decision == "refused" and row.reason == "not_an_image"
+    assert row.image is None and row.retain_until is None and len(row.sha256) == 64
+
+
+def test_an_enrolment_can_send_only_so_many_photos(enrolling, services):
+    limit = services.settings.photos_per_enrolment
+    e = enrolling()
+    for _ in range(limit):
+        _problem(e.post_photo("card-front", b"not an image"), 422, "not_an_image")
+    body = _problem(e.post_photo("card-front", e.card_photo("front")), 422, "too_many_failures")
+    assert body["reason"] == "too_many_failures"
+    _problem(e.post_photo("card-front", e.card_photo("front")), 410)          # the enrolment has ended
+
+
+def test_a_device_can_send_only_so_many_megabytes_a_day(enrolling, services, monkeypatch):
+    monkeypatch.setattr(services.settings, "photo_megabytes_per_device_per_day", 1)
+    e = enrolling()
+    big = b"\x00" * (700 * 1024)
+    _problem(e.post_photo("card-front", big), 422, "not_an_image")
+    _problem(e.post_photo("card-front", big), 429)

@@ -40,6 +40,8 @@ from tuaton.storage.db import Database
 #: Where sandbox credentials send the browser until the agency gives its own redirect URI.
 SANDBOX_PLACEHOLDER_REDIRECT = "http://127.0.0.1:8080/callback"
 MAX_LOGO_BYTES = 512 * 1024
+#: Checked in the header, before decoding: a logo is shown at LOGO_SIZE, so a large one is waste.
+MAX_LOGO_SIDE = 2048
 LOGO_SIZE = 256
 USAGE_KINDS = ("signin.approved", "signin.denied", "signin.assurance_too_low", "signin.sandbox_refused",
                "passcode.failed")
@@ -367,9 +369,11 @@ def normalised_logo(data: bytes) -> bytes:
         raise InvalidInput("The logo is over 512 KB.", "ไฟล์โลโก้ใหญ่เกิน 512 KB", field="logo")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG") or image.width > 4096 or image.height > 4096:
-                raise InvalidInput("The logo must be a PNG or JPEG image of at most 4096×4096 pixels.",
-                                   "โลโก้ต้องเป็นไฟล์ PNG หรือ JPEG ขนาดไม่เกิน 4096×4096 พิกเซล", field="logo")
+            if image.format not in ("PNG", "JPEG") or image.width > MAX_LOGO_SIDE or image.height > MAX_LOGO_SIDE:
+                raise InvalidInput(f"The logo must be a PNG or JPEG image of at most {MAX_LOGO_SIDE}×{MAX_LOGO_SIDE} "
+                                   "pixels.", f"โลโก้ต้องเป็นไฟล์ PNG หรือ JPEG ขนาดไม่เกิน {MAX_LOGO_SIDE}×{MAX_LOGO_SIDE} "
+                                   "พิกเซล", field="logo")
+            image.draft("RGB", (LOGO_SIZE, LOGO_SIZE))      # a JPEG is decoded at a fraction of its size
             image.load()
             picture = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:

@@ -22,6 +22,8 @@ from tuaton.errors import ProofingRefused
 
 #: Narrowest face box, in pixels, that we accept (phones give a selfie face several hundred).
 MIN_FACE_PIXELS = 80
+#: Photos whose longest side is at most this are searched again at double size when no face is found.
+UPSCALE_UP_TO = 1024
 #: Variance of the Laplacian inside the face box below which the face is too blurred.
 MIN_FACE_SHARPNESS = 15.0
 DEFAULT_THRESHOLD = 0.6
@@ -92,12 +94,13 @@ def default_engine() -> DlibFaceEngine:
 def the_one_face(engine: FaceEngine, image: np.ndarray) -> Face:
     """Exactly one usable face, or the reason there is not."""
     found = engine.faces(image)
-    if not found:
-        # The HOG detector misses small faces at its native scale: try once at double size.
+    if not found and max(image.shape[:2]) <= UPSCALE_UP_TO:
+        # The HOG detector misses small faces at its native scale: a small photo is tried once at
+        # double size (a large one is not: four times the pixels, and its faces are not small).
         doubled = cv2.resize(image, None, fx=2, fy=2, interpolation=cv2.INTER_LINEAR)
         found = [_halve(face) for face in engine.faces(doubled)]
-        if not found:
-            raise ProofingRefused("no_face")
+    if not found:
+        raise ProofingRefused("no_face")
     if len(found) > 1:
         raise ProofingRefused("several_faces", faces=len(found))
     face = found[0]

@@ -25,7 +25,11 @@ from tuaton.registry.card_status import normalize_laser_code
 
 #: Photos larger than this are refused before decoding (a phone's JPEG is a few MB).
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+#: Refused before decoding: 24 Mpx is a 6000×4000 photo (phones save 12 Mpx by default).
+MAX_PIXELS = 24_000_000
+#: Every photo is brought down to this longest side as it is decoded, before any detector sees it:
+#: the card needs ~1,000 px across (CARD_SIZE), a face 80 px, and the work per photo stays bounded.
+WORKING_SIZE = 2048
 #: Variance of the Laplacian of the straightened card below which it is too blurred to read.
 BLUR_THRESHOLD = 60.0
 #: Share of the card's pixels burnt to white above which glare hides its print.
@@ -60,7 +64,8 @@ class PhotoQuality:
 
 
 def decode_image(data: bytes, what: str = "photo") -> np.ndarray:
-    """RGB pixels of an uploaded JPEG/PNG; refuses what is not an image, or is absurdly large."""
+    """RGB pixels of an uploaded JPEG/PNG/WebP, at most WORKING_SIZE on its longest side; refuses
+    what is not an image, or has more than MAX_PIXELS (read from the header, before decoding)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise ProofingRefused("not_an_image", f"The {what} is larger than 8 MB.")
     try:
@@ -68,8 +73,12 @@ def decode_image(data: bytes, what: str = "photo") -> np.ndarray:
             if image.format not in ("JPEG", "PNG", "WEBP"):
                 raise ProofingRefused("not_an_image", f"The {what} must be a JPEG, PNG or WebP image.")
             if image.width * image.height > MAX_PIXELS:
-                raise ProofingRefused("not_an_image", f"The {what} has too many pixels.")
-            return np.asarray(image.convert("RGB"))
+                raise ProofingRefused("not_an_image", f"The {what} has too many pixels "
+                                                      f"(at most {MAX_PIXELS // 1_000_000} megapixels).")
+            image.draft("RGB", (WORKING_SIZE, WORKING_SIZE))    # JPEG: decoded at 1/2, 1/4 or 1/8 scale
+            picture = image.convert("RGB")
+        picture.thumbnail((WORKING_SIZE, WORKING_SIZE))
+        return np.asarray(picture)
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ProofingRefused("not_an_image", f"The {what} is not an image we can read.") from exc
 

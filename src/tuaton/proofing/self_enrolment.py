@@ -145,6 +145,7 @@ class SelfEnrolments:
     # -- steps 2 and 3: photos of the card ----------------------------------------------------
     def card_front(self, enrolment_id: str, token: str, photo: bytes) -> EnrolmentView:
         enrolment = self._step(enrolment_id, token, {S.STARTED, S.CARD_FRONT_READ, S.CARD_BACK_READ})
+        self._count_uploads(enrolment, photo)
         image, (front, quality) = self._read_card(enrolment, "card_front", photo, card_ocr.read_front)
         fields = {"pid": front.pid, "title_th": front.title_th, "given_name_th": front.given_name_th,
                   "family_name_th": front.family_name_th, "title_en": front.title_en,
@@ -156,6 +157,7 @@ class SelfEnrolments:
 
     def card_back(self, enrolment_id: str, token: str, photo: bytes) -> EnrolmentView:
         enrolment = self._step(enrolment_id, token, {S.CARD_FRONT_READ, S.CARD_BACK_READ})
+        self._count_uploads(enrolment, photo)
         image, (back, quality) = self._read_card(enrolment, "card_back", photo, card_ocr.read_back)
         return self._advance(enrolment, S.CARD_BACK_READ, {"back": {"laser_code": back.laser_code}},
                              evidence=[("card_back", photo, image, quality.__dict__)])
@@ -192,6 +194,7 @@ class SelfEnrolments:
     # -- step 5: selfie, face verification and liveness ------------------------------------------
     def selfie(self, enrolment_id: str, token: str, front_photo: bytes, turned_photo: bytes) -> EnrolmentView:
         enrolment = self._step(enrolment_id, token, {S.CARD_CONFIRMED})
+        self._count_uploads(enrolment, front_photo, turned_photo)
         pid = enrolment.pid
         assert pid is not None
         front = self._decode(enrolment, "selfie", front_photo)
@@ -358,6 +361,19 @@ class SelfEnrolments:
         with self._db.transaction() as session:
             record(session, kind, enrolment_id=enrolment.id, **details)
 
+    def _count_uploads(self, enrolment: Enrolment, *photos: bytes) -> None:
+        """Photos per enrolment, and bytes per device a day, counted before anything is decoded."""
+        settings = self._settings
+        sent = self._store.incr(f"enrol-uploads:{enrolment.id}", settings.enrolment_ttl, len(photos))
+        if sent > settings.photos_per_enrolment:
+            self._end(enrolment, "too_many_failures")
+            raise ProofingRefused("too_many_failures")
+        size = sum(len(p) for p in photos)
+        if self._store.incr(f"enrol-bytes:{enrolment.device_thumbprint}", DAY, size) > \
+                settings.photo_megabytes_per_device_per_day * 1024 * 1024:
+            raise TooManyAttempts("Too many photos from this device today; try again tomorrow.",
+                                  "ส่งภาพจากอุปกรณ์นี้มากเกินไปในวันนี้ กรุณาลองใหม่พรุ่งนี้")
+
     def _decode(self, enrolment: Enrolment, kind: str, photo: bytes) -> np.ndarray:
         try:
             return card_ocr.decode_image(photo, kind.replace("_", " "))
@@ -375,13 +391,16 @@ class SelfEnrolments:
     def _evidence(self, enrolment: Enrolment, pid: str | None, kind: str, photo: bytes, image: np.ndarray | None,
                   decision: str, reason: str | None, scores: dict) -> Evidence:
         retention = self._settings.evidence_retention_hours
+        # A refused upload keeps its hashes, reason and scores (replays are still caught) but never
+        # its bytes: anyone can post anything, and nothing refused is stored.
+        keep = retention > 0 and decision == "accepted"
         now = _now()
         return Evidence(id=str(uuid.uuid4()), enrolment_id=enrolment.id, pid=pid, kind=kind,
                         sha256=hashlib.sha256(photo).hexdigest(),
                         perceptual_hash=liveness.perceptual_hash(image) if image is not None else "0" * 64,
                         decision=decision, reason=reason, scores=scores, created_at=now,
-                        image=photo if retention > 0 else None,
-                        retain_until=now + dt.timedelta(hours=retention) if retention > 0 else None)
+                        image=photo if keep else None,
+                        retain_until=now + dt.timedelta(hours=retention) if keep else None)
 
     def _read_card(self, enrolment: Enrolment, kind: str, photo: bytes,
                    reader: Callable[[np.ndarray], Any]) -> tuple[np.ndarray, Any]:

@@ -33,8 +33,8 @@ class EphemeralStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
-    def incr(self, key: str, ttl: float) -> int:
-        """Add one to a counter (created with ``ttl``) and return the new count."""
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
+        """Add ``by`` to a counter (created with ``ttl``) and return the new count."""
 
     def ping(self) -> bool: ...
 
@@ -91,10 +91,10 @@ class MemoryStore:
         with self._lock:
             self._data.pop(key, None)
 
-    def incr(self, key: str, ttl: float) -> int:
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
         with self._lock:
-            count = (self._live(key) or 0) + 1
-            expiry = self._data[key][0] if count > 1 else time.monotonic() + ttl
+            count = (self._live(key) or 0) + by
+            expiry = self._data[key][0] if count > by else time.monotonic() + ttl
             self._data[key] = (expiry, count)
             return count
 
@@ -130,9 +130,9 @@ class RedisStore:
     def delete(self, key: str) -> None:
         self._redis.delete(self._k(key))
 
-    def incr(self, key: str, ttl: float) -> int:
+    def incr(self, key: str, ttl: float, by: int = 1) -> int:
         pipe = self._redis.pipeline()
-        pipe.incr(self._k(key))
+        pipe.incrby(self._k(key), by)
         pipe.pexpire(self._k(key), max(1, int(ttl * 1000)), nx=True)
         count, _ = pipe.execute()
         return int(count)
