@@ -236,3 +236,18 @@ def test_sign_in_page_for_a_prompt_none_request_goes_back_with_login_required(ht
         "prompt": "none", "state": "s"})
     assert "error=login_required" in response.headers["location"]
     assert start_signin(http, agency).payload
+
+
+@pytest.mark.parametrize("extra", [{"prompt": "none"}, {"scope": "openid no-such-scope"}, {"response_type": "token"}])
+def test_a_sandbox_clients_errors_are_shown_never_redirected(http, services, extra):
+    """RFC 9700 §4.11: anyone registers a sandbox client with any https redirect URI; an error
+    must not send the browser there with Tuaton's name on the link."""
+    from tuaton.oidc.clients import SANDBOX
+
+    created = services.clients.create(name_en="Anyone", name_th="ใครก็ได้", redirect_uris=["https://evil.example/x"],
+                                      scopes=["openid"], environment=SANDBOX)
+    response = http.get("/oauth2/authorize", follow_redirects=False, headers={"Accept": "text/html"}, params={
+        "client_id": created.client.client_id, "redirect_uri": "https://evil.example/x", "response_type": "code",
+        "scope": "openid", "state": "s", **extra})
+    assert response.status_code == 400 and "location" not in response.headers
+    assert 'href="https://evil.example' not in response.text and "sandbox" in response.text

@@ -199,6 +199,16 @@ def validate_authorization_request(params: Sequence[tuple[str, str]],
             acr_values=tuple(values.get("acr_values", "").split()),
         )
     except OAuthError as error:
+        if client.is_sandbox:
+            # RFC 9700 §4.11: a sandbox client's redirect URIs were registered by anyone and
+            # reviewed by no one, so an error is never an automatic redirect there (prompt=none
+            # would make Tuaton an open redirector); it is shown on Tuaton's own page.
+            raise InvalidRedirect(
+                f"The sandbox e-Service's sign-in request was refused ({error.error}: "
+                f"{error.description.rstrip('.')}). Tuaton does not send the browser back to a sandbox "
+                "e-Service's unreviewed address on an error.",
+                f"คำขอเข้าสู่ระบบของบริการทดสอบไม่ถูกต้อง ({error.error}) ระบบจะไม่ส่งกลับไปยังที่อยู่ของบริการทดสอบ"
+                "ที่ยังไม่ได้ตรวจสอบ") from error
         error.redirect_uri, error.state = redirect_uri, state
         raise
     return request, client
