@@ -142,6 +142,8 @@ def test_another_citizens_phone_cannot_answer(http, app_client, device, personas
     ({"login_hint": "{pid}", "scope": "pid"}, "invalid_scope"),
     ({"login_hint": "{pid}", "scope": "openid address"}, "invalid_scope"),
     ({"login_hint": "{pid}", "requested_expiry": "3600"}, "invalid_request"),
+    ({"login_hint": "{pid}", "requested_expiry": "٣٠٠"}, "invalid_request"),     # Arabic-Indic 300
+    ({"login_hint": "{pid}", "requested_expiry": "60.5"}, "invalid_request"),
 ])
 def test_bad_backchannel_requests_are_refused(http, device, persona, meeting, form, error):
     form = {k: v.replace("{pid}", persona["pid"]) for k, v in form.items()}

@@ -167,7 +167,11 @@ def test_private_key_jwt_authenticates_and_its_jti_is_single_use(http, app_clien
 
 @pytest.mark.parametrize("claims,fragment", [({"aud": "https://other.example/token"}, "aud"),
                                              ({"exp": int(time.time()) - 600}, "exp"),
-                                             ({"sub": "someone-else"}, "sub")])
+                                             ({"sub": "someone-else"}, "sub"),
+                                             ({"exp": float("nan")}, "exp"),        # never expired, and a 500
+                                             ({"exp": float("inf")}, "exp"),
+                                             ({"exp": True}, "exp"),
+                                             ({"exp": str(int(time.time()) + 60)}, "exp")])
 def test_private_key_jwt_claims_are_checked(http, app_client, device, jwt_agency, claims, fragment):
     agency, key = jwt_agency
     code = signed_in_code(http, app_client, device, agency)

@@ -29,6 +29,7 @@ from tuaton.card.status_list import list_token
 from tuaton.card.verifier import IssuerTrust, VerifiedCard, verify_presentation
 from tuaton.errors import CardNotValid
 from tuaton.identity.service import Identities
+from tuaton.numeric import ascii_digits
 from tuaton.oidc.keys import SigningKeys
 from tuaton.registry.models import CardState, LifeStatus
 from tuaton.registry.photos import RegistryPhotos
@@ -187,9 +188,10 @@ class _LiveLists(Mapping[str, str]):
     def __getitem__(self, uri: str) -> str:
         prefix = self._cards.issuer + STATUS_LIST_PATH + "/"
         number = uri[len(prefix):] if uri.startswith(prefix) else ""
-        if not number.isdigit():
+        index = ascii_digits(number)
+        if index is None:
             raise KeyError(uri)
-        return self._cards.status_list_token(int(number))
+        return self._cards.status_list_token(index)
 
     def __iter__(self):
         return iter(self._cards.list_uri(n) for n in self._cards.list_numbers())

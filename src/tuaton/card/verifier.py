@@ -21,6 +21,7 @@ from tuaton.card import sd_jwt
 from tuaton.card.credential import ACCEPTED_TYPS, VCT_PATH
 from tuaton.card.status_list import INVALID, StatusList, StatusListError, read_list_token
 from tuaton.errors import PresentationRejected
+from tuaton.numeric import numeric_date
 
 #: A presentation is good for this long after the phone signed it (the QR code's life).
 PRESENTATION_SECONDS = 60
@@ -89,13 +90,12 @@ def verify_presentation(presentation: str, trust: IssuerTrust, *, audience: str,
     claims = verified.claims
     if claims.get("iss") != trust.issuer or claims.get("vct") != trust.issuer + VCT_PATH:
         raise PresentationRejected("unknown_issuer")
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, int) or not isinstance(iat, int) or exp < now - CLOCK_SKEW_SECONDS \
-            or iat > now + CLOCK_SKEW_SECONDS:
+    exp, iat = numeric_date(claims.get("exp")), numeric_date(claims.get("iat"))
+    if exp is None or iat is None or exp < now - CLOCK_SKEW_SECONDS or iat > now + CLOCK_SKEW_SECONDS:
         raise PresentationRejected("expired")
     kb = verified.key_binding
-    presented = kb.get("iat")
-    if not isinstance(presented, int) or presented > now + CLOCK_SKEW_SECONDS \
+    presented = numeric_date(kb.get("iat"))
+    if presented is None or presented > now + CLOCK_SKEW_SECONDS \
             or now - presented > PRESENTATION_SECONDS + CLOCK_SKEW_SECONDS:
         raise PresentationRejected("stale")
     if kb.get("aud") != audience:

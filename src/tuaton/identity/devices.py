@@ -15,6 +15,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from tuaton.errors import BadSignature, InvalidInput
+from tuaton.numeric import numeric_date
 
 MAX_SKEW_SECONDS = 120
 
@@ -50,9 +51,9 @@ def verify_signed_request(token: str, public_jwk: dict[str, Any], *, purpose: st
     if not isinstance(payload, dict) or payload.get("purpose") != purpose:
         raise BadSignature("The signed request is for another purpose.",
                            "ลายมือชื่อนี้ทำขึ้นสำหรับการดำเนินการอื่น")
-    iat = payload.get("iat")
+    iat = numeric_date(payload.get("iat"))
     now = time.time() if now is None else now
-    if not isinstance(iat, int | float) or abs(now - iat) > MAX_SKEW_SECONDS:
+    if iat is None or abs(now - iat) > MAX_SKEW_SECONDS:
         raise BadSignature("The signed request is stale or its clock is off by over two minutes.",
                            "คำขอที่ลงลายมือชื่อหมดอายุ หรือเวลาของอุปกรณ์คลาดเคลื่อนเกินสองนาที")
     return payload

@@ -29,6 +29,7 @@ from tuaton.errors import (
     SigninNotFound,
 )
 from tuaton.identity.service import SIMULATED_CHANNEL, Identities
+from tuaton.numeric import ascii_digits
 from tuaton.oidc.authorization import check_scope
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
@@ -96,15 +97,15 @@ def parse_backchannel_request(form: dict[str, str], client: RegisteredClient) ->
             raise InvalidRequest("client_notification_token is required in ping mode.")
         if len(token) > 1024:
             raise InvalidRequest("client_notification_token is too long (1024 characters at most).")
-    expiry = form.get("requested_expiry")
-    if expiry is not None:
-        if not expiry.isdigit() or not MIN_EXPIRY <= int(expiry) <= MAX_EXPIRY:
-            raise InvalidRequest(f"requested_expiry must be {MIN_EXPIRY} to {MAX_EXPIRY} seconds.")
+    raw_expiry = form.get("requested_expiry")
+    expiry = ascii_digits(raw_expiry) if raw_expiry else None
+    if raw_expiry and (expiry is None or not MIN_EXPIRY <= expiry <= MAX_EXPIRY):
+        raise InvalidRequest(f"requested_expiry must be {MIN_EXPIRY} to {MAX_EXPIRY} seconds (digits 0-9).")
     return BackchannelRequest(
         client_id=client.client_id, scopes=scopes, login_hint=form["login_hint"].strip(),
         binding_message=check_binding_message(form.get("binding_message")),
         client_notification_token=token if client.backchannel_token_delivery_mode == "ping" else None,
-        requested_expiry=int(expiry) if expiry else None, acr_values=tuple(form.get("acr_values", "").split()))
+        requested_expiry=expiry, acr_values=tuple(form.get("acr_values", "").split()))
 
 
 class Backchannel:

@@ -15,6 +15,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from tuaton.numeric import numeric_date
 from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.errors import InvalidClient, InvalidRequest
 from tuaton.storage.ephemeral import EphemeralStore
@@ -92,8 +93,8 @@ def _private_key_jwt(form: Mapping[str, str], lookup: Callable[[str], Registered
         problems.append("sub must equal iss (the client_id)")
     if not aud_values & audiences:
         problems.append("aud must be the token endpoint URL or the issuer")
-    exp = claims.get("exp")
-    if not isinstance(exp, int | float) or exp < now - 30:
+    exp = numeric_date(claims.get("exp"))
+    if exp is None or exp < now - 30:
         problems.append("exp is missing or in the past")
     elif exp > now + 3600:
         problems.append("exp is more than an hour ahead")
