@@ -47,6 +47,7 @@ from tuaton.oidc.errors import (
 )
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.records import BackchannelRequest, BackchannelTransaction
+from tuaton.outbound import OutboundRefused, post_json
 from tuaton.registry import citizen_id
 from tuaton.settings import Settings
 from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
@@ -270,10 +271,13 @@ class Backchannel:
 
 
 def send_ping(endpoint: str, token: str, auth_req_id: str) -> bool:
-    """CIBA Core §10.2: POST ``{"auth_req_id"}`` with the client's notification token as Bearer."""
+    """CIBA Core §10.2: POST ``{"auth_req_id"}`` with the client's notification token as Bearer,
+    through the one outbound path (outbound.py: public addresses only, no redirects)."""
     try:
-        response = httpx.post(endpoint, json={"auth_req_id": auth_req_id},
-                              headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        response = post_json(endpoint, {"auth_req_id": auth_req_id}, headers={"Authorization": f"Bearer {token}"})
+    except OutboundRefused as exc:
+        log.warning("ping to %s refused: %s", endpoint, exc)
+        return False
     except httpx.HTTPError as exc:
         log.warning("ping to %s failed: %s", endpoint, type(exc).__name__)
         return False

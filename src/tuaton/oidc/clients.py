@@ -5,9 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from tuaton.audit.trail import record
 from tuaton.errors import InvalidInput
 from tuaton.oidc.claims import KNOWN_SCOPES
 from tuaton.oidc.models import Client
+from tuaton.outbound import names_internal_host
 from tuaton.storage.db import Database
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
@@ -105,24 +104,6 @@ def check_redirect_uri(uri: str) -> str:
 BACKCHANNEL_MODES = ("poll", "ping")
 
 
-def _names_an_internal_host(uri: str) -> bool:
-    """``localhost`` or an IP literal that is not on the public internet (loopback, private,
-    link-local, reserved...). A host name that resolves to one is the network's to stop."""
-    host = (urlsplit(uri).hostname or "").rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        try:  # the legacy forms a resolver still accepts: 2130706433, 0x7f.1, 127.1
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return not address.is_global
-
-
 def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str, *,
                       internal_ok: bool = True) -> None:
     """CIBA registration (CIBA Core §4): a confidential client, a known mode, and for ``ping``
@@ -154,7 +135,7 @@ def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str, 
                                "a fragment (http only for 127.0.0.1 or localhost).",
                                f"ปลายทางรับการแจ้งเตือน {endpoint!r} ต้องเป็น URL แบบ https ที่สมบูรณ์และไม่มี #fragment",
                                field="backchannel_client_notification_endpoint")
-        if not internal_ok and _names_an_internal_host(endpoint):
+        if not internal_ok and names_internal_host(endpoint):
             raise InvalidInput(f"The notification endpoint {endpoint!r} names an internal address; give your "
                                "server's public https URL.",
                                f"ปลายทางรับการแจ้งเตือน {endpoint!r} เป็นที่อยู่ภายใน กรุณาระบุ URL แบบ https "
