@@ -51,11 +51,13 @@ def serve(port: int = typer.Option(None, help="Port (default TUATON_PORT or 8000
           workers: int = typer.Option(1, min=1, help="Worker processes")) -> None:
     """Serve the whole system (migrates the database first)."""
     import uvicorn
+
+    from tuaton.observability import UVICORN_LOG_CONFIG
     settings = Settings()
     _database(settings).dispose()
     uvicorn.run("tuaton.web:app_from_env", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers, log_level="info", access_log=False,
-                proxy_headers=True)
+                proxy_headers=True, log_config=UVICORN_LOG_CONFIG)
 
 
 @app.command()

@@ -12,6 +12,7 @@ import json
 import logging
 import secrets
 import time
+import traceback
 
 from prometheus_client import Histogram
 
@@ -30,8 +31,12 @@ class JsonLines(logging.Formatter):
         line = {"ts": round(record.created, 3), "level": record.levelname.lower(), "logger": record.name,
                 "msg": record.getMessage()}
         line.update({f: getattr(record, f) for f in self.FIELDS if hasattr(record, f)})
-        if record.exc_info:
-            line["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "exception"
+        if record.exc_info and record.exc_info[0]:
+            # The exception's class and where it went, never its message (a database error's
+            # message carries the statement's parameters: tokens, citizen IDs).
+            line["error"] = record.exc_info[0].__name__
+            line["traceback"] = [f"{frame.filename.rsplit('/site-packages/', 1)[-1]}:{frame.lineno} {frame.name}"
+                                 for frame in traceback.extract_tb(record.exc_info[2])]
         return json.dumps(line, ensure_ascii=False)
 
 
@@ -43,6 +48,24 @@ def configure_logging(level: str = "INFO") -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
+
+
+def route_template(scope) -> str:
+    """The matched route's template (``/signin/{signin_id}/status``), never the concrete path."""
+    return getattr(scope.get("route"), "path", None) or ("/static" if scope["path"].startswith(
+        "/static/") else "(unmatched)")
+
+
+#: For ``uvicorn.run(log_config=...)``: uvicorn's own lines (start-up, and the tracebacks of
+#: errors that reach it) as the same JSON lines, one per event.
+UVICORN_LOG_CONFIG = {
+    "version": 1, "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "tuaton.observability.JsonLines"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+                "uvicorn.error": {"level": "INFO"},
+                "uvicorn.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
+}
 
 
 class RequestLog:
@@ -69,8 +92,7 @@ class RequestLog:
             await self.app(scope, receive, send_and_note)
         finally:
             seconds = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", None) or ("/static" if scope["path"].startswith(
-                "/static/") else "(unmatched)")
+            route = route_template(scope)
             REQUEST_SECONDS.labels(route, scope["method"], f"{status // 100}xx").observe(seconds)
             access_log.info("request", extra={"route": route, "method": scope["method"], "status": status,
                                               "ms": round(seconds * 1000, 1), "request_id": request_id})

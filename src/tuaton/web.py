@@ -30,7 +30,7 @@ from tuaton.errors import DomainError, PortalSignInRequired, RequestTooLarge
 from tuaton.hot_paths import HotPaths
 from tuaton.i18n import pick_lang
 from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
-from tuaton.observability import RequestLog, configure_logging
+from tuaton.observability import RequestLog, configure_logging, route_template
 from tuaton.oidc.documents import PublishedDocuments
 from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
 from tuaton.oidc.grants import authorization_response
@@ -161,6 +161,16 @@ def _is_portal(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in PORTAL_PREFIXES)
 
 
+#: Seconds a client is told to wait when a dependency is down (503).
+UNAVAILABLE_RETRY_AFTER = 5
+
+
+def _where(request: Request) -> dict[str, str]:
+    """What an error line says of the request: the route template and method, never the path
+    (it carries sign-in IDs, citizen IDs on sandbox routes, office binding codes)."""
+    return {"route": route_template(request.scope), "method": request.method}
+
+
 def _wants_page(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path \
@@ -244,7 +254,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PasscodeKeyUnavailable)
     async def passcode_key_unavailable(request: Request, exc: PasscodeKeyUnavailable) -> Response:
-        log.error("passcode key backend unavailable on %s %s: %s", request.method, request.url.path, exc)
+        log.error("passcode key backend unavailable: %s", type(exc).__name__, extra=_where(request))
         if _wants_page(request):
             return _error_page(request, 503, "ระบบตรวจสอบรหัสผ่านไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง",
                                "Passcodes cannot be checked just now; please try again later.")
@@ -254,27 +264,30 @@ def install_error_handlers(app: FastAPI) -> None:
 
     def unavailable(request: Request, slug: str, what_en: str, what_th: str) -> Response:
         if _wants_page(request):
-            return _error_page(request, 503, f"{what_th} ไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง",
-                               f"{what_en} is unavailable just now; please try again shortly.")
-        return problem(503, slug, "Service unavailable", f"{what_en} is unavailable just now; nothing was "
-                       "changed. Retry with backoff.", f"{what_th} ไม่พร้อมใช้งานชั่วคราว ไม่มีการเปลี่ยนแปลงข้อมูล")
+            response = _error_page(request, 503, f"{what_th} ไม่พร้อมใช้งานชั่วคราว กรุณาลองใหม่ภายหลัง",
+                                   f"{what_en} is unavailable just now; please try again shortly.")
+        else:
+            response = problem(503, slug, "Service unavailable", f"{what_en} is unavailable just now; nothing was "
+                               "changed. Retry with backoff.", f"{what_th} ไม่พร้อมใช้งานชั่วคราว ไม่มีการเปลี่ยนแปลงข้อมูล")
+        response.headers["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+        return response
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         # The pool has dropped the broken connections (SQLAlchemy invalidates them on a
         # disconnect); the next request connects afresh. No pre-ping: it cost a round trip per use.
-        log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        log.error("database unavailable: %s", type(exc).__name__, extra=_where(request))
         return unavailable(request, "database-unavailable", "The database", "ฐานข้อมูล")
 
     @app.exception_handler(RedisError)
     async def store_unavailable(request: Request, exc: Exception) -> Response:
-        log.error("ephemeral store unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        log.error("ephemeral store unavailable: %s", type(exc).__name__, extra=_where(request))
         return unavailable(request, "store-unavailable", "The session store", "ระบบจัดเก็บสถานะการเข้าสู่ระบบ")
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.error("unhandled error", exc_info=exc, extra=_where(request))
         if _wants_page(request):
             return _error_page(request, 500, "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง",
                                "Something broke on our side; please try again.")

@@ -58,6 +58,7 @@ def test_a_database_outage_answers_503_problem_json_not_a_traceback(http, servic
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert body["type"].endswith("#database-unavailable") and "Retry" in body["detail"]
+    assert response.headers["retry-after"] == "5"
     assert "Traceback" not in response.text and "psycopg" not in response.text
 
 
@@ -69,4 +70,35 @@ def test_a_session_store_outage_answers_503_problem_json(http, services, monkeyp
     response = http.get("/oauth2/userinfo", headers={"Authorization": "Bearer some-access-token"})
     assert response.status_code == 503
     assert response.json()["type"].endswith("#store-unavailable")
-    assert "6379" not in response.text
+    assert "6379" not in response.text and response.headers["retry-after"] == "5"
+
+
+def _tuaton_lines(caplog) -> list[dict]:
+    return [json.loads(JsonLines().format(r)) for r in caplog.records if r.name.startswith("tuaton")
+            and r.name != "tuaton.access"]
+
+
+def test_an_outage_is_logged_as_one_line_with_the_route_template(http, services, monkeypatch, caplog):
+    def refused(*_args, **_kwargs):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(services.store, "get", refused)
+    with caplog.at_level(logging.INFO, logger="tuaton"):
+        assert http.get("/signin/SIGNIN-ID-abc123/status").status_code == 503
+    [line] = _tuaton_lines(caplog)
+    assert line["route"] == "/signin/{signin_id}/status" and line["level"] == "error"
+    assert "SIGNIN-ID-abc123" not in json.dumps(line) and "traceback" not in line
+
+
+def test_an_unexpected_error_is_logged_without_its_message_or_the_path(http, services, monkeypatch, caplog):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a message that could carry a token: tok-123")
+
+    monkeypatch.setattr(services.signins, "status", broken)
+    with caplog.at_level(logging.INFO, logger="tuaton"):
+        response = http.get("/signin/SIGNIN-ID-abc123/status")
+    assert response.status_code == 500 and "tok-123" not in response.text
+    [line] = _tuaton_lines(caplog)
+    assert line["error"] == "RuntimeError" and line["route"] == "/signin/{signin_id}/status"
+    assert any("signin/routes.py" in frame for frame in line["traceback"])
+    assert "tok-123" not in json.dumps(line) and "SIGNIN-ID-abc123" not in json.dumps(line)
