@@ -126,6 +126,8 @@ class Settings(BaseSettings):
     #: Password sign-ins (officers' stations, the bootstrap console) one address may try in 15
     #: minutes, right or wrong; wrong passwords also slow their account (officers/service.py).
     officer_login_tries_per_source: int = 60
+    #: The Bearer token Prometheus sends to ``/metrics``; unset, only loopback callers are answered.
+    metrics_token: str | None = None
 
     #: How often each process's audit sequencer seals new events into a signed batch (seconds;
     #: 0 turns it off in this process: `tuaton audit seal` then does it).

@@ -37,7 +37,7 @@ from tuaton.oidc.grants import authorization_response
 from tuaton.proofing.card_ocr import MAX_IMAGE_BYTES
 from tuaton.services import Services, build_services
 from tuaton.settings import Settings
-from tuaton.web_support import NO_STORE, page, with_retry_after
+from tuaton.web_support import NO_STORE, page, problem, with_retry_after
 
 log = logging.getLogger("tuaton")
 
@@ -131,12 +131,17 @@ async def _send_problem(send, response: JSONResponse) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
-class SecurityHeaders:
-    """Adds SECURITY_HEADERS to every response (plain ASGI: no extra task per request)."""
+HSTS = "max-age=31536000; includeSubDomains"
 
-    def __init__(self, app) -> None:
+
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response (plain ASGI: no extra task per request), and
+    HSTS when the issuer is https (a browser then never tries plain http for it)."""
+
+    def __init__(self, app, *, https: bool = False) -> None:
         self.app = app
-        self._headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        headers = {**SECURITY_HEADERS, **({"Strict-Transport-Security": HSTS} if https else {})}
+        self._headers = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -178,15 +183,6 @@ def _wants_page(request: Request) -> bool:
         return False
     return "text/html" in request.headers.get("accept", "") or _is_portal(path) or path.startswith(
         ("/oauth2/authorize", "/api/v2/oauth2/auth"))
-
-
-def problem(status: int, slug: str, title: str, detail: str, detail_th: str | None = None,
-            **extra) -> JSONResponse:
-    body = {"type": f"/docs/problems#{slug}", "title": title, "status": status, "detail": detail}
-    if detail_th:
-        body["detail_th"] = detail_th
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return JSONResponse(body, status_code=status, media_type="application/problem+json")
 
 
 def _oauth_error(request: Request, exc: OAuthError) -> Response:
@@ -347,7 +343,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                        exception_handlers=lambda: app.exception_handlers)
     app.add_middleware(BodyLimit)
     app.add_middleware(PublishedDocuments, services=lambda: app.state.services)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https=app.state.services.settings.issuer.startswith("https://"))
     app.add_middleware(RequestLog)
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,

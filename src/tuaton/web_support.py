@@ -85,6 +85,15 @@ async def blocking(request: Request, work: Callable[..., T], /, *args: Any, **kw
     return await run_in_threadpool(work, *args, **kwargs)
 
 
+def problem(status: int, slug: str, title: str, detail: str, detail_th: str | None = None,
+            **extra) -> JSONResponse:
+    body = {"type": f"/docs/problems#{slug}", "title": title, "status": status, "detail": detail}
+    if detail_th:
+        body["detail_th"] = detail_th
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
 def with_retry_after(response: Response, error: Exception) -> Response:
     """``Retry-After`` on a page or answer for an error that says when to try again."""
     retry_after = getattr(error, "extra", {}).get("retry_after")

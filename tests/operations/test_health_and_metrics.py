@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import logging
 
+import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from starlette.testclient import TestClient
 
-from tests.conftest import signed_in_code
+from tests.conftest import ISSUER, signed_in_code
 from tuaton.observability import JsonLines
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
@@ -27,11 +29,40 @@ def test_readiness_fails_when_the_store_is_down(http, services, monkeypatch):
     assert http.get("/healthz").status_code == 200          # the process itself is alive
 
 
-def test_metrics_count_requests_by_route_template(http):
+def _from(app, address: str) -> TestClient:
+    return TestClient(app, base_url=ISSUER, client=(address, 40000))
+
+
+def test_metrics_count_requests_by_route_template(http, app):
     http.get("/.well-known/openid-configuration")
-    text = http.get("/metrics").text
+    text = _from(app, "127.0.0.1").get("/metrics").text
     assert 'tuaton_http_request_duration_seconds_count{method="GET",route="/.well-known/openid-configuration"' \
         in text
+
+
+def test_metrics_are_not_answered_to_the_internet(app):
+    refused = _from(app, "203.0.113.50").get("/metrics")
+    assert refused.status_code == 403 and refused.json()["type"].endswith("metrics-not-public")
+    assert "tuaton_http" not in refused.text
+
+
+@pytest.mark.parametrize("settings", [{"metrics_token": "scrape-secret-1234"}], indirect=True)
+def test_with_a_metrics_token_only_its_bearer_is_answered(app):
+    remote = _from(app, "203.0.113.50")
+    assert remote.get("/metrics").status_code == 401
+    assert remote.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert _from(app, "127.0.0.1").get("/metrics").status_code == 401        # the token is the rule now
+    assert remote.get("/metrics", headers={"Authorization": "Bearer scrape-secret-1234"}).status_code == 200
+
+
+def test_no_hsts_on_a_plain_http_issuer(http):
+    assert "strict-transport-security" not in http.get("/healthz").headers
+
+
+@pytest.mark.parametrize("settings", [{"issuer": "https://id.example.go.th"}], indirect=True)
+def test_an_https_issuer_sends_hsts(app):
+    response = TestClient(app, base_url="https://id.example.go.th").get("/healthz")
+    assert response.headers["strict-transport-security"].startswith("max-age=31536000")
 
 
 def test_request_logs_carry_the_route_template_and_never_the_code_or_citizen_id(http, app_client, device, agency,
