@@ -335,7 +335,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if owned:
             app.state.services.close()
 
-    app = FastAPI(title="Tuaton", version=__version__, lifespan=lifespan,
+    # No /docs or /redoc: FastAPI's pages load Swagger UI from a CDN, which the CSP (rightly) blocks
+    # and a national service should not depend on. /openapi.json is served for any OpenAPI viewer.
+    app = FastAPI(title="Tuaton", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="National digital identity: QR sign-in with OpenID Connect.")
     app.state.services = services or build_services(settings)
 

@@ -133,3 +133,8 @@ def test_an_unexpected_error_is_logged_without_its_message_or_the_path(http, ser
     assert line["error"] == "RuntimeError" and line["route"] == "/signin/{signin_id}/status"
     assert any("signin/routes.py" in frame for frame in line["traceback"])
     assert "tok-123" not in json.dumps(line) and "SIGNIN-ID-abc123" not in json.dumps(line)
+
+
+def test_the_api_is_described_without_pages_that_load_from_a_cdn(http):
+    assert http.get("/openapi.json").json()["info"]["title"] == "Tuaton"
+    assert http.get("/docs").status_code == 404 and http.get("/redoc").status_code == 404
