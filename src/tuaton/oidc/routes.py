@@ -40,10 +40,14 @@ def _both(name: str) -> list[str]:
 
 
 def _route(methods: list[str], name: str, **kwargs):
+    """Register ``endpoint`` at Tuaton's path and ThaiD's (only Tuaton's in the OpenAPI document),
+    one route per method so that each operation has its own operationId."""
     def register(endpoint):
         for path in _both(name):
-            router.add_api_route(path, endpoint, methods=methods, include_in_schema=path == PATHS[name],
-                                 **kwargs)
+            for method in methods:
+                router.add_api_route(path, endpoint, methods=[method], include_in_schema=path == PATHS[name],
+                                     name=f"{endpoint.__name__}_{method.lower()}" if len(methods) > 1 else None,
+                                     **kwargs)
         return endpoint
     return register
 
@@ -75,9 +79,7 @@ async def authorize(request: Request) -> Response:
     return await show_qr_signin(request, lambda: validate_authorization_request(params, svc.clients.get))
 
 
-for _path in _both("authorization_endpoint"):
-    router.add_api_route(_path, authorize, methods=["GET", "POST"], tags=["oidc"],
-                         include_in_schema=_path == PATHS["authorization_endpoint"])
+_route(["GET", "POST"], "authorization_endpoint", tags=["oidc"])(authorize)
 
 
 # -- token -----------------------------------------------------------------------------------
@@ -143,9 +145,7 @@ async def userinfo(request: Request) -> JSONResponse:
     return ORJSONResponse(claims, headers=NO_STORE)
 
 
-for _path in _both("userinfo_endpoint"):
-    router.add_api_route(_path, userinfo, methods=["GET", "POST"], tags=["oidc"],
-                         include_in_schema=_path == PATHS["userinfo_endpoint"])
+_route(["GET", "POST"], "userinfo_endpoint", tags=["oidc"])(userinfo)
 
 
 @_route(["POST"], "introspection_endpoint", tags=["oidc"])
@@ -224,9 +224,7 @@ async def logout(request: Request) -> Response:
     return page(request, "message.html", lang, context={"title_key": "signed_out"})
 
 
-for _path in _both("end_session_endpoint"):
-    router.add_api_route(_path, logout, methods=["GET", "POST"], tags=["oidc"],
-                         include_in_schema=_path == PATHS["end_session_endpoint"])
+_route(["GET", "POST"], "end_session_endpoint", tags=["oidc"])(logout)
 
 
 #: Dispatched before FastAPI's router (hot_paths.py): every sign-in and token call crosses them.
