@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -176,6 +177,12 @@ def _where(request: Request) -> dict[str, str]:
     return {"route": route_template(request.scope), "method": request.method}
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    path = request.url.path
+    return sorted({method for route in request.app.router.routes if isinstance(route, APIRoute)
+                   and route.path_regex.match(path) for method in route.methods})
+
+
 def _wants_page(request: Request) -> bool:
     path = request.url.path
     if path.startswith(("/api/app", "/api/sandbox", "/signin/")) or "token" in path or "introspect" in path \
@@ -244,9 +251,14 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _wants_page(request):
-            return _error_page(request, exc.status_code, "ไม่พบหน้าที่ต้องการ" if exc.status_code == 404
-                               else "คำขอไม่ถูกต้อง", str(exc.detail))
-        return problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+            response = _error_page(request, exc.status_code, "ไม่พบหน้าที่ต้องการ" if exc.status_code == 404
+                                   else "คำขอไม่ถูกต้อง", str(exc.detail))
+        else:
+            response = problem(exc.status_code, "http", str(exc.detail), str(exc.detail))
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:      # RFC 9110 §15.5.6: every method the resource has, over all its routes
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(PasscodeKeyUnavailable)
     async def passcode_key_unavailable(request: Request, exc: PasscodeKeyUnavailable) -> Response:
@@ -353,7 +365,46 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                    citizen_app_router, card_router, pwa_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.openapi = lambda: _openapi_with_errors(app)
     return app
+
+
+#: RFC 9457 problem details, as every Tuaton error outside the OAuth endpoints is answered.
+PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status"], "properties": {
+    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+    "detail": {"type": "string"}, "detail_th": {"type": "string"}}}
+#: RFC 6749 §5.2 / OIDC error responses, as the OAuth endpoints answer.
+OAUTH_ERROR_SCHEMA = {"type": "object", "required": ["error"], "properties": {
+    "error": {"type": "string"}, "error_description": {"type": "string"}}}
+_ERRORS = {
+    "4XX": {"description": "Refused: problem JSON (RFC 9457), or an OAuth error at the OAuth endpoints, or a "
+                           "Thai and English page for a browser",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA},
+                        "application/json": {"schema": OAUTH_ERROR_SCHEMA},
+                        "text/html": {"schema": {"type": "string"}}}},
+    "5XX": {"description": "A dependency is down (503, with Retry-After) or Tuaton failed (500)",
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA},
+                        "text/html": {"schema": {"type": "string"}}}},
+}
+
+
+def _openapi_with_errors(app: FastAPI) -> dict:
+    """FastAPI's document, with the errors every operation can answer declared (ranges 4XX and
+    5XX, RFC 9457 problem JSON) in place of FastAPI's own 422 shape, which Tuaton never sends."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                responses.update(_ERRORS)
+        schema.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+        schema.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def app_from_env() -> FastAPI:

@@ -68,7 +68,9 @@ async def status_lists(request: Request) -> JSONResponse:
                         headers={"Cache-Control": "public, max-age=60"})
 
 
-@router.get(STATUS_LIST_PATH + "/{list_no}", tags=["card"])
+@router.get(STATUS_LIST_PATH + "/{list_no}", tags=["card"], response_class=Response, responses={
+    200: {"description": "The list as a signed JWT", "content": {"application/statuslist+jwt": {
+        "schema": {"type": "string"}}}}})
 async def status_list(request: Request, list_no: int) -> Response:
     """One Token Status List as a signed JWT (``application/statuslist+jwt``)."""
     svc = services(request)

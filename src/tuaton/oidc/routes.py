@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
 
@@ -79,7 +79,7 @@ async def authorize(request: Request) -> Response:
     return await show_qr_signin(request, lambda: validate_authorization_request(params, svc.clients.get))
 
 
-_route(["GET", "POST"], "authorization_endpoint", tags=["oidc"])(authorize)
+_route(["GET", "POST"], "authorization_endpoint", tags=["oidc"], response_class=HTMLResponse)(authorize)
 
 
 # -- token -----------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ async def logout(request: Request) -> Response:
     return page(request, "message.html", lang, context={"title_key": "signed_out"})
 
 
-_route(["GET", "POST"], "end_session_endpoint", tags=["oidc"])(logout)
+_route(["GET", "POST"], "end_session_endpoint", tags=["oidc"], response_class=HTMLResponse)(logout)
 
 
 #: Dispatched before FastAPI's router (hot_paths.py): every sign-in and token call crosses them.
