@@ -49,7 +49,7 @@ def test_invitees_confirm_or_refuse_on_their_phones(tuaton, meeting, personas):
         assert "ลงทะเบียนเข้าประชุม" in organiser.get("/").text
         assert organiser.post("/ask-all", follow_redirects=False).status_code == 303
         assert _statuses(organiser) == ["waiting", "waiting", "error"]  # the third has no Tuaton app
-        assert "No citizen with an active Tuaton app" in organiser.get("/status.json").json()["invitees"][2]["note"]
+        assert "must have an active Tuaton app" in organiser.get("/status.json").json()["invitees"][2]["note"]
 
         app = AppClient(tuaton)
         request = app.backchannel_requests(phones[0])[0]

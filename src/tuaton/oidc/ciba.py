@@ -64,7 +64,8 @@ MIN_EXPIRY, MAX_EXPIRY = 30, 600
 SLOW_DOWN_STEP = 5
 #: The one answer for a login_hint the client cannot reach, whatever the reason.
 UNREACHABLE = ("login_hint does not name a citizen this client can reach: the citizen must have an active "
-               "Tuaton app, and sandbox credentials reach only test personas (tuaton app enroll --simulate).")
+               "Tuaton app, and sandbox credentials reach only test personas "
+               "(tuaton app enroll --simulate PID --quick).")
 
 
 def check_binding_message(value: str | None) -> str | None:
