@@ -63,13 +63,15 @@ class Tuaton:
             "scope": "openid pid name", "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8),
             "code_challenge": challenge, "code_challenge_method": "S256"})
         signin_id = re.search(r'data-payload="[^"]+/s/([^"]+)"', page.text).group(1)
+        number = re.search(r'data-number="([0-9]{2})"', page.text).group(1)   # the citizen reads it off the page
         cookie = {f"tuaton_signin_{signin_id}": page.cookies.get(f"tuaton_signin_{signin_id}")}
         shown = (await http.get(f"/api/app/v1/signins/{signin_id}")).json()
         signed = sign_request(device.key, {"purpose": "signin", "signin": signin_id, "challenge": shown["challenge"],
                                            "decision": "approve", "device": device.device_id,
                                            "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})
         decided = await http.post(f"/api/app/v1/signins/{signin_id}/decision", json={
-            "device_id": device.device_id, "decision": "approve", "signed_request": signed, "passcode": PASSCODE})
+            "device_id": device.device_id, "decision": "approve", "signed_request": signed, "passcode": PASSCODE,
+            "number": number})
         decided.raise_for_status()
         http.cookies.clear()
         status = (await http.get(f"/signin/{signin_id}/status", headers={"Accept": "application/json"},

@@ -174,14 +174,22 @@ class StartedPage:
     payload: str
     status_url: str
     html: str
+    #: The number the page shows, which the citizen picks in the app (number matching).
+    number: str
+
+
+def read_signin_page(html: str) -> StartedPage:
+    match = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"', html)
+    assert match, "the sign-in page must carry #signin-qr with data-payload and data-status"
+    number = re.search(r'id="signin-number" data-number="([0-9]{2})"', html)
+    assert number, "the sign-in page must show its number (#signin-number)"
+    return StartedPage(match.group(1), match.group(2), html, number.group(1))
 
 
 def start_signin(http: TestClient, agency: Agency, **extra) -> StartedPage:
     response = http.get("/oauth2/authorize", params=authorize_params(agency, **extra))
     assert response.status_code == 200, response.text
-    match = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"', response.text)
-    assert match, "the sign-in page must carry #signin-qr with data-payload and data-status"
-    return StartedPage(match.group(1), match.group(2), response.text)
+    return read_signin_page(response.text)
 
 
 def follow_status(http: TestClient, page: StartedPage) -> dict:
@@ -194,7 +202,7 @@ def code_from(redirect_to: str) -> dict[str, str]:
 
 def signed_in_code(http: TestClient, app_client: AppClient, device: DeviceFile, agency: Agency, **extra) -> str:
     page = start_signin(http, agency, **extra)
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     return code_from(follow_status(http, page)["redirect_to"])["code"]
 
 
@@ -208,11 +216,9 @@ def portal_sign_in(http: TestClient, app_client: AppClient, device: DeviceFile, 
     /authorize, the app approves the QR sign-in, the browser comes back to /portal/callback."""
     start = http.get("/portal/signin", params={"next": next_path}, follow_redirects=False)
     assert start.status_code == 303, start.text
-    page = http.get(start.headers["location"])
-    match = re.search(r'id="signin-qr"[^>]*data-payload="([^"]+)"\s+data-status="([^"]+)"', page.text)
-    assert match, page.text[:500]
-    app_client.decide(match.group(1), device, PASSCODE)
-    status = http.get(match.group(2), headers={"Accept": "application/json"}).json()
+    page = read_signin_page(http.get(start.headers["location"]).text)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
+    status = http.get(page.status_url, headers={"Accept": "application/json"}).json()
     assert status["status"] == "approved", status
     back = http.get(status["redirect_to"], follow_redirects=False)
     assert back.status_code == 303 and back.headers["location"] == next_path, back.text

@@ -334,15 +334,17 @@ def app_enroll(simulate: str = typer.Option(None, help="Self-enrol this syntheti
 @app_app.command("approve")
 def app_approve(payload: str = typer.Argument(..., help="The QR payload (a URL) or the sign-in id"),
                 device: Path = typer.Option(...), passcode: str = typer.Option(None),
+                number: str = typer.Option(None, help="The two-digit number the sign-in page shows"),
                 deny: bool = typer.Option(False, help="Refuse the sign-in instead"),
                 as_json: bool = typer.Option(False, "--json")) -> None:
-    """Approve (or refuse) a sign-in shown as a QR code."""
+    """Approve (or refuse) a sign-in shown as a QR code. Approving needs the passcode and the number
+    the sign-in page shows (the app offers three; the citizen picks the one on their screen)."""
     from tuaton.appclient.client import AppClient, AppError, DeviceFile
     try:
         device_file = DeviceFile.load(device)
-        if not deny and not passcode:
-            raise AppError("--passcode is required to approve.")
-        result = AppClient(device_file.issuer).decide(payload, device_file, passcode, approve=not deny)
+        if not deny and (not passcode or not number):
+            raise AppError("--passcode and --number (the two digits the sign-in page shows) are required to approve.")
+        result = AppClient(device_file.issuer).decide(payload, device_file, passcode, approve=not deny, number=number)
     except AppError as exc:
         _fail(str(exc))
     _app_result(result, as_json, f"{result['status']}: {result['agency']['name_en']} "

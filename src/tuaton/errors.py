@@ -101,6 +101,17 @@ class SigninAlreadyDecided(DomainError):
     title_th = "รายการเข้าสู่ระบบนี้ได้รับการอนุมัติหรือปฏิเสธไปแล้ว"
 
 
+class WrongNumber(DomainError):
+    """Number matching: the citizen picked a number the sign-in page did not show; the sign-in ends."""
+
+    slug = "wrong-number"
+    status = 403
+    title_en = ("That is not the number on the sign-in page, so the sign-in was stopped. If you did not start it "
+                "yourself on a screen in front of you, someone may be trying to use your identity")
+    title_th = ("ตัวเลขไม่ตรงกับที่แสดงบนหน้าเข้าสู่ระบบ ระบบจึงยกเลิกการเข้าสู่ระบบนี้ หากท่านไม่ได้เริ่มการเข้าสู่ระบบเอง"
+                "บนหน้าจอตรงหน้า อาจมีผู้พยายามใช้ตัวตนของท่าน")
+
+
 class WrongAccount(DomainError):
     slug = "wrong-account"
     status = 403

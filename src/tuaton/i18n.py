@@ -17,6 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {  # key → (Thai, English)
     "scan_instruction": ("เปิดแอปตัวตน สแกน QR code นี้ แล้วยืนยันด้วยรหัสผ่าน 8 หลัก",
                          "Open the Tuaton app, scan this QR code, and confirm with your 8-digit passcode"),
     "reference": ("หมายเลขอ้างอิง", "Reference"),
+    "match_number": ("ตัวเลขยืนยัน: เลือกตัวเลขนี้ในแอป", "Your number: pick it in the app"),
     "expires_in": ("QR code หมดอายุใน", "QR code expires in"),
     "same_device": ("ใช้แอปตัวตนบนอุปกรณ์นี้", "Use the Tuaton app on this device"),
     "status_pending": ("รอการสแกน", "Waiting for the scan"),

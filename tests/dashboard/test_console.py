@@ -8,7 +8,15 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ADMIN_PASSWORD, console_sign_in, csrf_of, exchange, portal_sign_in, signed_in_code
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    console_sign_in,
+    csrf_of,
+    exchange,
+    portal_sign_in,
+    read_signin_page,
+    signed_in_code,
+)
 from tuaton.appclient.client import AppError
 from tuaton.audit.models import AuditEvent
 from tuaton.errors import WrongOfficerPassword
@@ -100,9 +108,9 @@ def test_dashboard_counts_registrations_sign_ins_and_failures(admin, http, app_c
     exchange(http, agency, signed_in_code(http, app_client, device, agency))
     page = http.get("/oauth2/authorize", params={"client_id": agency.client_id, "response_type": "code",
                     "redirect_uri": agency.redirect_uri, "scope": "openid", "nonce": "n"})
-    payload = re.search(r'data-payload="([^"]+)"', page.text).group(1)
+    shown = read_signin_page(page.text)
     with pytest.raises(AppError, match="passcode is wrong"):
-        app_client.decide(payload, device, "11112222")                    # a wrong passcode
+        app_client.decide(shown.payload, device, "11112222", number=shown.number)    # a wrong passcode
     figures = services.dashboard.count()
     assert figures.active_identities == 1
     assert sum(figures.registrations["sandbox-simulated"]) == 1

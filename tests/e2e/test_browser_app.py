@@ -141,7 +141,12 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.wait_for_selector("#agency-name", timeout=15_000)
         assert page.locator("#agency-name").inner_text() == "บริการกรมที่ดิน"
         assert "ชื่อ-นามสกุล (ภาษาไทย)" in page.locator("#claims").inner_text()
+        assert page.locator("#started-on").get_attribute("data-kind") == "unknown"    # httpx: no known device
         shot(page, tmp_path, "app-approval")
+        # Number matching: the citizen taps the number the sign-in page shows, then the passcode.
+        number = re.search(r'id="signin-number" data-number="([0-9]{2})"', shown.text).group(1)
+        assert page.locator("#number-choices button").count() == 3
+        page.click(f'#number-choices button[data-number="{number}"]')
         type_passcode(page)
         page.wait_for_selector("#result[data-status='approved']")
         status = browser.get(status_url, headers={"Accept": "application/json"}).json()

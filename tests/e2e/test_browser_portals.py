@@ -31,7 +31,8 @@ def shot(page, tmp_path: Path, name: str) -> None:  # noqa: F811
 
 def approve_qr(page, issuer: str, device) -> None:  # noqa: F811
     page.wait_for_selector("#signin-qr svg")
-    AppClient(issuer).decide(page.locator("#signin-qr").get_attribute("data-payload"), device, PASSCODE)
+    AppClient(issuer).decide(page.locator("#signin-qr").get_attribute("data-payload"), device, PASSCODE,
+                             number=page.locator("#signin-number").get_attribute("data-number"))
 
 
 def test_agency_applies_is_approved_signs_a_citizen_in_and_the_citizen_withdraws(page, live_system,  # noqa: F811

@@ -44,7 +44,9 @@ def test_citizen_signs_in_to_an_eservice_by_qr(page, live_system, tmp_path):
     app = AppClient(live_system.issuer)
     app.read_signin(payload)
     page.wait_for_selector("#signin-status[data-state='scanned']", timeout=10_000)
-    app.decide(payload, live_system.device, PASSCODE)
+    number = page.locator("#signin-number").inner_text()      # what the person reads on the screen
+    assert re.fullmatch(r"[0-9]{2}", number) and number in app.read_signin(payload)["number_choices"]
+    app.decide(payload, live_system.device, PASSCODE, number=number)
     page.wait_for_url(live_system.eservice + "/", timeout=15_000)
     persona = live_system.persona
     assert f"{persona['given_name_th']} {persona['family_name_th']}" in page.locator("#greeting").inner_text()

@@ -8,7 +8,7 @@ from tuaton.audit.models import AuditEvent
 
 def _wrong(app_client, page, device):
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, "90817263")
+        app_client.decide(page.payload, device, "90817263", number=page.number)
     return caught.value
 
 
@@ -18,7 +18,7 @@ def test_wrong_passcode_tells_how_many_attempts_are_left(http, app_client, devic
     assert error.status == 401 and error.problem["attempts_left"] == 4
     assert "รหัสผ่านไม่ถูกต้อง" in error.problem["detail_th"]
     # the sign-in is still open: the right passcode approves it
-    assert app_client.decide(page.payload, device, PASSCODE)["status"] == "approved"
+    assert app_client.decide(page.payload, device, PASSCODE, number=page.number)["status"] == "approved"
 
 
 def test_five_wrong_passcodes_lock_the_identity_until_it_re_enrols(http, app_client, device, agency, persona,
@@ -27,7 +27,7 @@ def test_five_wrong_passcodes_lock_the_identity_until_it_re_enrols(http, app_cli
     errors = [_wrong(app_client, page, device) for _ in range(5)]
     assert [e.status for e in errors] == [401, 401, 401, 401, 423]
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert caught.value.status == 423 and caught.value.problem["type"].endswith("identity-locked")
     with services.database.reading() as session:
         kinds = [e.kind for e in session.execute(select(AuditEvent).order_by(AuditEvent.seq)).scalars()]
@@ -35,16 +35,18 @@ def test_five_wrong_passcodes_lock_the_identity_until_it_re_enrols(http, app_cli
     # re-enrolment unlocks it with a new device
     renewed = app_client.enroll_card_data_only(persona["pid"], PASSCODE)
     fresh = start_signin(http, agency)
-    assert app_client.decide(fresh.payload, renewed, PASSCODE)["status"] == "approved"
+    assert app_client.decide(fresh.payload, renewed, PASSCODE, number=fresh.number)["status"] == "approved"
     with pytest.raises(AppError) as old_device:
-        app_client.decide(start_signin(http, agency).payload, device, PASSCODE)
+        page = start_signin(http, agency)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert old_device.value.status == 401 and old_device.value.problem["type"].endswith("device-not-recognised")
 
 
 def test_a_success_resets_the_failure_count(http, app_client, device, agency):
     for _ in range(4):
         _wrong(app_client, start_signin(http, agency), device)
-    assert app_client.decide(start_signin(http, agency).payload, device, PASSCODE)["status"] == "approved"
+    page = start_signin(http, agency)
+    assert app_client.decide(page.payload, device, PASSCODE, number=page.number)["status"] == "approved"
     error = _wrong(app_client, start_signin(http, agency), device)
     assert error.problem["attempts_left"] == 4
 

@@ -25,9 +25,11 @@ def _refused(call) -> AppError:
 
 def test_after_a_change_only_the_new_passcode_approves(http, app_client, device, agency, services):
     assert app_client.change_passcode(device, PASSCODE, NEW) == {"changed": True}
-    old = _refused(lambda: app_client.decide(start_signin(http, agency).payload, device, PASSCODE))
+    page = start_signin(http, agency)
+    old = _refused(lambda: app_client.decide(page.payload, device, PASSCODE, number=page.number))
     assert old.status == 401 and old.problem["type"].endswith("wrong-passcode")
-    assert app_client.decide(start_signin(http, agency).payload, device, NEW)["status"] == "approved"
+    page = start_signin(http, agency)
+    assert app_client.decide(page.payload, device, NEW, number=page.number)["status"] == "approved"
     with services.database.reading() as session:
         events = session.execute(select(AuditEvent).where(AuditEvent.kind == "passcode.changed")).scalars().all()
     assert len(events) == 1 and NEW not in repr(events[0].details) and PASSCODE not in repr(events[0].details)

@@ -278,7 +278,7 @@ def test_an_unreachable_key_backend_is_a_503_that_says_so_and_costs_no_attempt(h
     services.identities._hasher = KeyedVerifier(_UnreachableKeys())
     page = start_signin(http, agency)
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert caught.value.status == 503 and caught.value.problem["type"].endswith("passcode-key-unavailable")
     assert "try again later" in caught.value.problem["detail"]
     identity = _stored(services, device.identity_id)

@@ -161,7 +161,7 @@ def test_the_citizen_id_is_only_a_hint_for_agencies_approved_for_it(http, servic
     assert _error(refused) == "unknown_user_id"
     # …but the pairwise sub from an earlier QR sign-in names the citizen.
     page = start_signin(http, no_pid, scope="openid name")
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     tokens = exchange(http, no_pid, code_from(follow_status(http, page)["redirect_to"])["code"]).json()
     keys = KeySet.import_key_set(http.get("/oauth2/jwks").json())
     sub = jwt.decode(tokens["id_token"], keys).claims["sub"]

@@ -15,7 +15,7 @@ def test_a_citizen_below_the_minimum_is_told_how_to_raise_it_and_the_agency_gets
     page = start_signin(http, agency, acr_values="urn:tuaton:ial:2.1")
     assert app_client.read_signin(page.payload)["acr_values"] == ["urn:tuaton:ial:2.1"]
     with pytest.raises(AppError) as refused:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert refused.value.status == 403 and refused.value.problem["type"].endswith("assurance-too-low")
     assert "registrar office" in refused.value.problem["detail"] and refused.value.problem["detail_th"]
     status = follow_status(http, page)
@@ -28,7 +28,7 @@ def test_a_citizen_below_the_minimum_is_told_how_to_raise_it_and_the_agency_gets
 def test_a_citizen_proofed_with_face_meets_ial_2_1_and_the_token_says_so(http, app_client, persona, agency):
     proofed = app_client.enroll(persona["pid"], PASSCODE)
     page = start_signin(http, agency, acr_values="urn:tuaton:ial:2.3 urn:tuaton:ial:2.1")
-    app_client.decide(page.payload, proofed, PASSCODE)
+    app_client.decide(page.payload, proofed, PASSCODE, number=page.number)
     code = code_from(follow_status(http, page)["redirect_to"])["code"]
     tokens = exchange(http, agency, code).json()
     claims = jwt.decode(tokens["id_token"], _keys(http), algorithms=["ES256", "RS256"]).claims

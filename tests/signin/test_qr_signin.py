@@ -29,7 +29,7 @@ def test_status_follows_scan_and_approval(http, app_client, device, agency):
     assert shown["agency"]["name_th"] == "ยื่นภาษีออนไลน์"
     assert [c["claim"] for c in shown["claims"]] == ["pid", "name"]
     assert follow_status(http, page) == {"status": "scanned"}
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     status = follow_status(http, page)
     assert status["status"] == "approved"
     params = code_from(status["redirect_to"])
@@ -47,16 +47,16 @@ def test_refusal_sends_access_denied_to_the_agency(http, app_client, device, age
 
 def test_a_sign_in_is_decided_once(http, app_client, device, agency):
     page = start_signin(http, agency)
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert caught.value.status == 409
 
 
 def test_only_the_browser_that_started_it_learns_the_outcome(http, app, app_client, device, agency):
     from fastapi.testclient import TestClient
     page = start_signin(http, agency)
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     with TestClient(app, base_url="http://testserver") as stranger:
         response = stranger.get(page.status_url, headers={"Accept": "application/json"})
     assert response.status_code == 403 and "code" not in response.text
@@ -70,7 +70,7 @@ def test_expired_sign_in_cannot_be_approved_and_tells_the_browser(http, app_clie
     txn["expires_at"] = int(time.time()) - 1
     services.store.put(f"signin:{signin_id}", txn, 60)
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert caught.value.status == 404
     status = follow_status(http, page)
     assert status["status"] == "expired" and code_from(status["redirect_to"])["error"] == "access_denied"
@@ -98,7 +98,7 @@ def test_approval_must_be_signed_by_the_device_over_this_sign_in(http, app_clien
     shown = app_client.read_signin(page.payload)
     response = http.post(f"/api/app/v1/signins/{shown['id']}/decision", json={
         "device_id": device.device_id, "decision": "approve", "signed_request": _signed(device, shown, **override),
-        "passcode": PASSCODE})
+        "passcode": PASSCODE, "number": page.number})
     assert response.status_code == 401 and response.json()["type"].endswith("bad-signature")
     assert follow_status(http, page)["status"] == "scanned"
 
@@ -107,7 +107,8 @@ def test_a_signed_approval_cannot_be_replayed(http, app_client, device, agency):
     page = start_signin(http, agency)
     shown = app_client.read_signin(page.payload)
     signed = _signed(device, shown)
-    wrong = {"device_id": device.device_id, "decision": "approve", "signed_request": signed, "passcode": "90817263"}
+    wrong = {"device_id": device.device_id, "decision": "approve", "signed_request": signed, "passcode": "90817263",
+             "number": page.number}
     assert http.post(f"/api/app/v1/signins/{shown['id']}/decision", json=wrong).status_code == 401
     again = dict(wrong, passcode=PASSCODE)
     response = http.post(f"/api/app/v1/signins/{shown['id']}/decision", json=again)
@@ -117,7 +118,7 @@ def test_a_signed_approval_cannot_be_replayed(http, app_client, device, agency):
 def test_login_hint_lets_only_that_citizen_approve(http, app_client, device, agency, personas):
     page = start_signin(http, agency, login_hint=personas[1]["pid"])
     with pytest.raises(AppError) as caught:
-        app_client.decide(page.payload, device, PASSCODE)
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
     assert caught.value.status == 403
     assert follow_status(http, page)["status"] == "scanned"
 
@@ -138,7 +139,7 @@ def test_same_device_link_opens_the_app(http, agency):
 
 def test_server_sent_events_report_the_outcome(http, app_client, device, agency):
     page = start_signin(http, agency)
-    app_client.decide(page.payload, device, PASSCODE)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
     with http.stream("GET", page.status_url, headers={"Accept": "text/event-stream"}) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
         body = "".join(stream.iter_text())
@@ -161,3 +162,61 @@ def test_a_malformed_decision_is_a_422_naming_the_fields(http, agency, body, fie
     problem = response.json()
     assert problem["type"].endswith("#invalid-input") and problem["errors"]
     assert problem["detail"] == f"Check these fields: {', '.join(fields)}."
+
+
+# -- number matching ------------------------------------------------------------------------------
+WINDOWS_CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0"
+
+
+def _failed_passcodes(services) -> int:
+    from sqlalchemy import select
+
+    from tuaton.identity.models import Identity
+    with services.database.reading() as session:
+        return session.execute(select(Identity.failed_passcodes)).scalar_one()
+
+
+def test_the_app_offers_three_numbers_and_says_what_started_the_sign_in(http, app_client, device, agency):
+    http.headers["user-agent"] = WINDOWS_CHROME
+    page = start_signin(http, agency)
+    shown = app_client.read_signin(page.payload)
+    assert len(set(shown["number_choices"])) == 3 and page.number in shown["number_choices"]
+    assert shown["number_choices"] == sorted(shown["number_choices"])          # the order tells nothing
+    assert shown["started_on"]["kind"] == "windows" and shown["started_on"]["label_th"] == "คอมพิวเตอร์ Windows"
+    assert WINDOWS_CHROME not in str(shown)
+    assert app_client.read_signin(page.payload)["number_choices"] == shown["number_choices"]  # stable
+
+
+def test_approving_without_the_number_is_refused_and_spends_nothing(http, app_client, device, agency, services):
+    page = start_signin(http, agency)
+    with pytest.raises(AppError) as caught:
+        app_client.decide(page.payload, device, PASSCODE)
+    assert caught.value.status == 422 and caught.value.problem["field"] == "number"
+    assert follow_status(http, page)["status"] == "scanned" and _failed_passcodes(services) == 0
+    assert app_client.decide(page.payload, device, PASSCODE, number=page.number)["status"] == "approved"
+
+
+def test_a_wrong_number_stops_the_sign_in_before_the_passcode(http, app_client, device, agency, services):
+    from sqlalchemy import select
+
+    from tuaton.audit.models import AuditEvent
+
+    page = start_signin(http, agency)
+    decoy = next(n for n in app_client.read_signin(page.payload)["number_choices"] if n != page.number)
+    with pytest.raises(AppError) as caught:
+        app_client.decide(page.payload, device, "90817263", number=decoy)       # even a wrong passcode
+    assert caught.value.status == 403 and caught.value.problem["type"].endswith("wrong-number")
+    assert _failed_passcodes(services) == 0                                    # no passcode was checked
+    status = follow_status(http, page)
+    assert status["status"] == "denied" and code_from(status["redirect_to"])["error"] == "access_denied"
+    with pytest.raises(AppError) as again:                                      # and it cannot be retried
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
+    assert again.value.status == 409
+    with services.database.reading() as session:
+        kinds = list(session.execute(select(AuditEvent.kind)).scalars())
+    assert "signin.wrong_number" in kinds and "signin.approved" not in kinds
+
+
+def test_refusing_needs_no_number(http, app_client, device, agency):
+    page = start_signin(http, agency)
+    assert app_client.decide(page.payload, device, None, approve=False)["status"] == "denied"

@@ -37,7 +37,8 @@ def _run(agency, persona, port_a, port_b, env):
                 "client_id": agency.client_id, "redirect_uri": agency.redirect_uri, "response_type": "code",
                 "scope": "openid pid name", "state": "two"})
             signin_id = re.search(r'data-payload="[^"]+/s/([^"]+)"', page.text).group(1)
-            result = AppClient(b).decide(signin_id, device, PASSCODE)  # the app talks to process B
+            number = re.search(r'data-number="([0-9]{2})"', page.text).group(1)
+            result = AppClient(b).decide(signin_id, device, PASSCODE, number=number)  # the app talks to B
             assert result["status"] == "approved"
             status = browser.get(f"/signin/{signin_id}/status", headers={"Accept": "application/json"}).json()
         assert status["status"] == "approved"

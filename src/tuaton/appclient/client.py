@@ -216,7 +216,10 @@ class AppClient:
     def read_signin(self, payload: str) -> dict:
         return self._call("GET", f"/api/app/v1/signins/{signin_id_from_payload(payload, self.issuer)}")
 
-    def decide(self, payload: str, device: DeviceFile, passcode: str | None, *, approve: bool = True) -> dict:
+    def decide(self, payload: str, device: DeviceFile, passcode: str | None, *, approve: bool = True,
+               number: str | None = None) -> dict:
+        """Approve (with the passcode and ``number``, the one the sign-in page shows, which the
+        citizen picks from ``number_choices``) or refuse a QR sign-in."""
         signin = self.read_signin(payload)
         decision = "approve" if approve else "deny"
         signed = sign_request(device.key, {
@@ -225,7 +228,7 @@ class AppClient:
             "iat": int(time.time())})
         result = self._call("POST", f"/api/app/v1/signins/{signin['id']}/decision", json={
             "device_id": device.device_id, "decision": decision, "signed_request": signed,
-            "passcode": passcode if approve else None})
+            "passcode": passcode if approve else None, "number": number if approve else None})
         return {**result, "agency": signin["agency"], "claims": [c["claim"] for c in signin["claims"]]}
 
     def fetch_card(self, device: DeviceFile, passcode: str) -> dict:

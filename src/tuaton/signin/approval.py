@@ -28,6 +28,7 @@ from tuaton.errors import (
     SigninAlreadyDecided,
     SigninNotFound,
     WrongAccount,
+    WrongNumber,
 )
 from tuaton.identity.devices import claim_nonce, verify_signed_request
 from tuaton.identity.service import ActiveDevice, Identities
@@ -67,6 +68,8 @@ class Ask:
     identity_id: str | None = None
     #: What the audit events of this sign-in carry (the QR reference, or the channel).
     audit: Mapping[str, Any] = field(default_factory=dict)
+    #: Number matching (QR): the number the browser shows, which the citizen must pick to approve.
+    number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,16 +94,19 @@ class Approvals:
         self._grants = grants
 
     def decide(self, ask: Ask, *, device_id: str, signed_request: str, decision: str, passcode: str | None,
-               finish: Callable[[Approved | None], R]) -> R:
+               finish: Callable[[Approved | None], R], picked: str | None = None) -> R:
         """The citizen's answer. ``finish`` gets the approval (``None``: refused) and makes the
         channel's result while the decision is still held; if anything fails before it returns, the
-        sign-in can be answered again. :class:`AssuranceTooLow` ends the sign-in (the channel records
-        it as refused) and keeps it decided."""
+        sign-in can be answered again. :class:`AssuranceTooLow` and :class:`WrongNumber` (``picked``
+        is not ``ask.number``) end the sign-in (the channel records it as refused) and keep it decided."""
         choice = parse_decision(decision)
         device = self._device(ask, device_id, signed_request, choice)
         if choice == Decision.APPROVE and ask.client.is_sandbox and not device.is_test_persona:
             self._record(ask, "signin.sandbox_refused", device)
             raise SandboxPersonasOnly()
+        if choice == Decision.APPROVE and ask.number is not None and not picked:
+            raise InvalidInput("Pick the number the sign-in page shows (number) to approve.",
+                               "กรุณาเลือกตัวเลขที่แสดงบนหน้าเข้าสู่ระบบเพื่ออนุมัติ", field="number")
         if not self._store.add(ask.lock_key, {}, LOCK_SECONDS):
             raise SigninAlreadyDecided()
         if choice == Decision.APPROVE and not meets(ask.acr_values, device.ial, SIGNIN_AAL):
@@ -110,6 +116,9 @@ class Approvals:
                                   f"(IAL {device.ial}). " + advice_en,
                                   f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน (IAL {device.ial}) " + advice_th,
                                   ial=device.ial, acr_values=list(ask.acr_values))
+        if choice == Decision.APPROVE and ask.number is not None and picked != ask.number:
+            self._record(ask, "signin.wrong_number", device)     # before the passcode: none is spent
+            raise WrongNumber()
         try:
             if choice == Decision.DENY:
                 self._record(ask, "signin.denied", device)

@@ -35,16 +35,24 @@ class SigninRecord:
     #: When the QR code was shown (epoch seconds): the dashboards' time-to-approve; None in a
     #: record written before it was kept.
     started_at: float | None
+    #: Number matching: the two digits the browser shows, and the three the app offers (sorted; one
+    #: is the number). None and () in a record written before numbers were shown.
+    number: str | None = None
+    choices: tuple[str, ...] = ()
+    #: What kind of device started the sign-in (signin/browser.py), shown in the app.
+    started_on: str | None = None
 
     def to_store(self) -> dict[str, Any]:
         return {"request": _request_to_store(self.request), "reference": self.reference,
                 "challenge": self.challenge, "browser": self.browser, "expires_at": self.expires_at,
-                "started_at": self.started_at}
+                "started_at": self.started_at, "number": self.number, "choices": list(self.choices),
+                "started_on": self.started_on}
 
     @classmethod
     def from_store(cls, data: dict[str, Any]) -> Self:
         return cls(_request_from_store(data["request"]), data["reference"], data["challenge"], data["browser"],
-                   data["expires_at"], data.get("started_at"))
+                   data["expires_at"], data.get("started_at"), data.get("number"), tuple(data.get("choices", ())),
+                   data.get("started_on"))
 
     def expired(self, now: float) -> bool:
         return now > self.expires_at

@@ -40,9 +40,11 @@ async def show_qr_signin(request: Request,
     Validation, the start and the QR code run in one blocking call."""
     svc = services(request)
 
+    user_agent = request.headers.get("user-agent")
+
     def start():
         auth_request, client = validated()
-        started = svc.signins.start(auth_request)
+        started = svc.signins.start(auth_request, user_agent)
         return auth_request, client, started, qr_svg(_payload(svc, started.id))
 
     auth_request, client, started, svg = await blocking(request, start)
@@ -54,6 +56,7 @@ async def show_qr_signin(request: Request,
     response = page(request, "signin.html", lang, status_code=200, context={
         "client": client, "claims": claims, "payload": payload,
         "status_url": f"{issuer}/signin/{started.id}/status", "qr_svg": svg, "reference": started.reference,
+        "number": started.number,
         "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
         "restart_url": str(request.url), "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
     })
@@ -108,8 +111,8 @@ async def signin_status(request: Request, signin_id: str) -> Response:
 
 
 # -- the app's API ---------------------------------------------------------------------------
-class DecisionBody(BaseModel):
-    """The app's answer to a sign-in: signed by the device key, with the passcode to approve."""
+class AppDecision(BaseModel):
+    """The app's answer: signed by the device key, with the passcode to approve."""
 
     device_id: str = Field(min_length=1, max_length=64)
     decision: str = Field(description="approve or deny")
@@ -117,6 +120,14 @@ class DecisionBody(BaseModel):
                                 description="Compact JWS (ES256) by the device key over "
                                             "{purpose: 'signin', signin, challenge, decision, device, nonce, iat}")
     passcode: str | None = Field(default=None, max_length=64, description="Required to approve")
+
+
+class DecisionBody(AppDecision):
+    """The app's answer to a QR sign-in."""
+
+    number: str | None = Field(default=None, pattern=r"^[0-9]{2}$",
+                               description="Required to approve a QR sign-in: the number the citizen picked "
+                                           "from number_choices, as their sign-in page shows it")
 
 
 @router.get("/api/app/v1/signins/{signin_id}", tags=["app"])
@@ -128,7 +139,8 @@ async def read_signin(request: Request, signin_id: str) -> JSONResponse:
 async def decide_signin(request: Request, signin_id: str, body: DecisionBody) -> JSONResponse:
     try:
         result = await blocking(request, services(request).signins.decide, signin_id, device_id=body.device_id,
-                                signed_request=body.signed_request, decision=body.decision, passcode=body.passcode)
+                                signed_request=body.signed_request, decision=body.decision, passcode=body.passcode,
+                                number=body.number)
     except Exception as exc:
         SIGNIN_DECISIONS.labels(outcome=getattr(exc, "slug", "error")).inc()
         raise
@@ -153,7 +165,7 @@ class InboxBody(BaseModel):
                                 description="Compact JWS by the device key over {purpose: 'inbox', nonce, iat}")
 
 
-class BackchannelDecisionBody(DecisionBody):
+class BackchannelDecisionBody(AppDecision):
     signed_request: str = Field(min_length=1, max_length=4096,
                                 description="Compact JWS (ES256) by the device key over "
                                             "{purpose: 'backchannel', request, decision, device, nonce, iat}")

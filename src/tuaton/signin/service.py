@@ -22,12 +22,14 @@ from tuaton.errors import (
     BrowserMismatch,
     SigninAlreadyDecided,
     SigninNotFound,
+    WrongNumber,
 )
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import Clients, RegisteredClient
 from tuaton.oidc.grants import Grants, authorization_response
 from tuaton.settings import Settings
+from tuaton.signin import browser
 from tuaton.signin.approval import Approvals, Approved, Ask, parse_decision
 from tuaton.signin.records import SigninDecision, SigninRecord
 from tuaton.storage.ephemeral import EphemeralStore
@@ -53,6 +55,8 @@ class StartedSignin:
     expires_at: int
     #: Goes to the browser as a cookie; only its hash is stored.
     browser_secret: str
+    #: Shown by the browser; the citizen picks it in the app (number matching).
+    number: str
 
 
 def _hash(value: str) -> str:
@@ -74,15 +78,16 @@ class Signins:
         self._settings = settings
 
     # -- the browser -------------------------------------------------------------------------
-    def start(self, request: AuthorizationRequest) -> StartedSignin:
+    def start(self, request: AuthorizationRequest, user_agent: str | None = None) -> StartedSignin:
         signin_id = secrets.token_urlsafe(18)
         reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         browser_secret = secrets.token_urlsafe(24)
         expires_at = int(time.time()) + self._settings.signin_ttl
+        number, choices = browser.new_number()
         record = SigninRecord(request, reference, secrets.token_urlsafe(24), _hash(browser_secret), expires_at,
-                              round(time.time(), 3))
+                              round(time.time(), 3), number, choices, browser.device_kind(user_agent))
         self._store.put(f"signin:{signin_id}", record.to_store(), self._settings.signin_ttl + GRACE_SECONDS)
-        return StartedSignin(signin_id, reference, expires_at, browser_secret)
+        return StartedSignin(signin_id, reference, expires_at, browser_secret, number)
 
     def _load(self, signin_id: str) -> SigninRecord:
         stored = self._store.get(f"signin:{signin_id}") if signin_id else None
@@ -135,10 +140,13 @@ class Signins:
             "offline_access": "offline_access" in request.scopes,
             # The agency's minimum assurance, so the app can tell a citizen below it before they try.
             "acr_values": list(request.acr_values),
+            # Number matching: the citizen picks the one their sign-in page shows, on the device below.
+            "number_choices": list(txn.choices),
+            "started_on": {**browser.describe(txn.started_on), "at": int(txn.started_at or 0) or None},
         }
 
     def decide(self, signin_id: str, *, device_id: str, signed_request: str, decision: str,
-               passcode: str | None) -> dict[str, Any]:
+               passcode: str | None, number: str | None = None) -> dict[str, Any]:
         """The app's answer, through the one approval core (signin/approval.py); an approval
         becomes an authorization code on the redirect the waiting browser is sent to."""
         parse_decision(decision)
@@ -154,7 +162,7 @@ class Signins:
         ask = Ask(purpose="signin", covers={"signin": signin_id, "challenge": txn.challenge},
                   lock_key=f"signin:{signin_id}:lock", client=client, scopes=request.scopes,
                   acr_values=request.acr_values, started_at=txn.started_at or time.time(),
-                  citizen_pid=request.login_hint_pid, audit={"reference": txn.reference})
+                  citizen_pid=request.login_hint_pid, audit={"reference": txn.reference}, number=txn.number)
 
         def finish(approved: Approved | None) -> SigninStatus:
             if approved is None:
@@ -167,7 +175,12 @@ class Signins:
 
         try:
             status = self._approvals.decide(ask, device_id=device_id, signed_request=signed_request,
-                                            decision=decision, passcode=passcode, finish=finish)
+                                            decision=decision, passcode=passcode, finish=finish, picked=number)
+        except WrongNumber:
+            self._decided(signin_id, SigninStatus.DENIED, _error_redirect(
+                request, self._settings.issuer, "access_denied",
+                "The sign-in was stopped: the citizen picked a number the sign-in page did not show."))
+            raise
         except AssuranceTooLow:
             # The agency learns ``unmet_authentication_requirements``; the app tells the citizen how
             # to raise their level.

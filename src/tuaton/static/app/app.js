@@ -283,16 +283,31 @@ function agencyBlock(agency, claims, extra) {
 }
 async function approval(signin) {
   const device = await load("device");
-  const decide = async (decision, passcode) => {
+  const decide = async (decision, passcode, number) => {
     const signed = await sign(device.privateKey, { purpose: "signin", signin: signin.id, challenge: signin.challenge, decision, device: device.device_id, nonce: nonce(), iat: now() });
-    return api("POST", `/api/app/v1/signins/${signin.id}/decision`, { device_id: device.device_id, decision, signed_request: signed, passcode: passcode || null });
+    return api("POST", `/api/app/v1/signins/${signin.id}/decision`, { device_id: device.device_id, decision, signed_request: signed, passcode: passcode || null, number: number || null });
   };
+  // Where the sign-in was started, coarsely, so a relayed QR code can be noticed.
+  const on = signin.started_on;
+  const startedOn = on ? h("p", { id: "started-on", "data-kind": on.kind }, t("เริ่มจาก ", "Started on ") + (lang === "th" ? on.label_th : on.label_en) +
+    (on.at ? " · " + new Date(on.at * 1000).toLocaleTimeString(lang === "th" ? "th-TH" : "en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Bangkok" }) : "")) : null;
+  const askPasscode = (number) => keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
+    try { const r = await decide("approve", code, number); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen."))); }
+    catch (e) { showError(e.message); }
+  });
+  // Number matching: the citizen picks the number their sign-in page shows, then the passcode.
+  const choices = signin.number_choices || [];
+  const area = h("div", { id: "approve-area" });
+  if (choices.length) {
+    area.append(h("p", { id: "pick-number-help" }, t("เลือกตัวเลขที่แสดงบนหน้าจอที่ท่านกำลังเข้าสู่ระบบ", "Pick the number shown on the screen you are signing in on")),
+      h("div", { id: "number-choices", class: "choices" }, ...choices.map((n) =>
+        h("button", { class: "number-choice", "data-number": n, onclick: () => area.replaceChildren(askPasscode(n)) }, n))));
+  } else {
+    area.append(askPasscode(null));
+  }
   screen(t("ยืนยันการเข้าสู่ระบบ", "Confirm the sign-in"),
     agencyBlock(signin.agency, signin.claims, h("p", { id: "reference" }, t("รหัสอ้างอิง ", "Reference ") + signin.reference)),
-    keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
-      try { const r = await decide("approve", code); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen."))); }
-      catch (e) { showError(e.message); }
-    }),
+    startedOn, area,
     h("button", { id: "deny", class: "secondary", onclick: async () => {
       try { await decide("deny"); screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" }, "")); } catch (e) { showError(e.message); }
     } }, t("ปฏิเสธ", "Refuse")));
