@@ -220,3 +220,34 @@ def test_a_wrong_number_stops_the_sign_in_before_the_passcode(http, app_client, 
 def test_refusing_needs_no_number(http, app_client, device, agency):
     page = start_signin(http, agency)
     assert app_client.decide(page.payload, device, None, approve=False)["status"] == "denied"
+
+
+def test_a_crash_between_the_grant_and_the_answer_never_makes_a_second_grant(http, app_client, device, agency,
+                                                                             services, monkeypatch):
+    """The process answering dies after writing the grant and before storing the sign-in's answer
+    (here: issuing the code fails once). The citizen approves again: the same grant is used."""
+    from sqlalchemy import func, select
+
+    from tests.conftest import exchange
+    from tuaton.oidc.models import Grant
+
+    page = start_signin(http, agency)
+    real_issue = services.grants.issue_code
+    calls = []
+
+    def dies_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the process died here")
+        return real_issue(*args, **kwargs)
+
+    monkeypatch.setattr(services.grants, "issue_code", dies_once)
+    with pytest.raises(AppError) as crashed:
+        app_client.decide(page.payload, device, PASSCODE, number=page.number)
+    assert crashed.value.status == 500 and follow_status(http, page)["status"] == "scanned"
+    assert app_client.decide(page.payload, device, PASSCODE, number=page.number)["status"] == "approved"
+    with services.database.reading() as session:
+        assert session.execute(select(func.count()).select_from(Grant)).scalar_one() == 1
+    status = follow_status(http, page)
+    assert status["status"] == "approved"
+    assert exchange(http, agency, code_from(status["redirect_to"])["code"]).status_code == 200

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 import orjson
 from joserfc import jwt
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from tuaton.audit.trail import record
 from tuaton.identity.service import Identities
@@ -104,23 +105,38 @@ class Grants:
         self._store.put(f"code:{token_hash(code)}", stored.to_store(), self._settings.authorization_code_ttl)
         return authorization_response(request.redirect_uri, request.state, self._settings.issuer, code=code)
 
-    def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin,
-                     **audit: Any) -> str:
-        """The approved sign-in as a grant, with its consents and audit event, in one transaction."""
+    def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin, *,
+                     approval: str | None = None, **audit: Any) -> str:
+        """The approved sign-in as a grant, with its consents and audit event, in one transaction.
+
+        ``approval`` names what was approved (a sign-in, a backchannel request): there is one grant
+        per approval, ever. If one was already written — the process answering died after writing
+        it and before the answer reached anyone, and the citizen approved again — that grant is
+        returned and nothing new is written."""
         now = dt.datetime.now(dt.UTC)
         grant_id = str(uuid.uuid4())
         claims = claims_for_scopes(set(scopes))
-        with self._db.writing() as connection:
-            connection.execute(insert(_GRANTS).values(
-                id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
-                device_id=approved.device_id, scopes=scopes,
-                subject=subject_for(self._secret, client.subject_type, client.client_id, approved.identity_id),
-                auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC), acr=approved.acr,
-                amr=list(approved.amr), created_at=now))
-            self._record_consents(connection, approved.identity_id, client.client_id, claims, now)
-            record(connection, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
-                   grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
-                   seconds_to_approve=approved.seconds_to_approve, **audit)
+        ref = token_hash(approval) if approval else None
+        try:
+            with self._db.writing() as connection:
+                connection.execute(insert(_GRANTS).values(
+                    id=grant_id, client_id=client.client_id, identity_id=approved.identity_id,
+                    device_id=approved.device_id, scopes=scopes,
+                    subject=subject_for(self._secret, client.subject_type, client.client_id, approved.identity_id),
+                    auth_time=dt.datetime.fromtimestamp(approved.auth_time, dt.UTC), acr=approved.acr,
+                    amr=list(approved.amr), created_at=now, approval_ref=ref))
+                self._record_consents(connection, approved.identity_id, client.client_id, claims, now)
+                record(connection, "signin.approved", identity_id=approved.identity_id, client_id=client.client_id,
+                       grant_id=grant_id, device_id=approved.device_id, claims=list(claims),
+                       seconds_to_approve=approved.seconds_to_approve, **audit)
+        except IntegrityError:
+            if ref is None:
+                raise
+            with self._db.read_connection() as connection:
+                earlier = connection.execute(select(_GRANTS.c.id).where(_GRANTS.c.approval_ref == ref)).scalar()
+            if earlier is None:
+                raise
+            return earlier
         return grant_id
 
     def tokens_for_grant(self, client: RegisteredClient, grant_id: str, scopes: list[str],

@@ -79,6 +79,10 @@ class Grant(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: SHA-256 of what was approved (the QR sign-in or the backchannel request): one grant per
+    #: approval, ever. A retry after a crash between the grant and the answer finds this grant
+    #: instead of writing a second one.
+    approval_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
 
 
 class RefreshToken(Base):

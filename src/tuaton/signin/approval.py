@@ -128,7 +128,9 @@ class Approvals:
             approved = ApprovedSignin(identity_id=device.identity_id, device_id=device.device_id, pid=device.pid,
                                       ial=device.ial, auth_time=int(time.time()), acr=acr_for(device.ial, SIGNIN_AAL),
                                       amr=AMR_APP_PASSCODE, seconds_to_approve=round(time.time() - ask.started_at, 2))
-            grant_id = self._grants.record_grant(ask.client, list(ask.scopes), approved, **ask.audit)
+            # One grant per approval (the lock key names it): a retry after a crash reuses it.
+            grant_id = self._grants.record_grant(ask.client, list(ask.scopes), approved, approval=ask.lock_key,
+                                                 **ask.audit)
             return finish(Approved(approved, grant_id))
         except Exception:
             self._store.delete(ask.lock_key)
