@@ -24,6 +24,8 @@ class LiveSystem:
     eservice: str
     device: DeviceFile
     persona: dict
+    #: The live Tuaton's ephemeral store (to lose its state, as a Redis restart does).
+    store: object = None
 
 
 @pytest.fixture
@@ -40,4 +42,4 @@ def live_system(services, settings, database, persona):
     with thread_server(create_app(services=live), port), \
             thread_server(create_demo_eservice(issuer, DEMO_CLIENT_ID, secret, eservice_url), eservice_port):
         device = AppClient(issuer).enroll_card_data_only(persona["pid"], PASSCODE)
-        yield LiveSystem(issuer, eservice_url, device, persona)
+        yield LiveSystem(issuer, eservice_url, device, persona, store)

@@ -67,3 +67,14 @@ def test_refused_sign_in_returns_the_person_to_the_eservice_with_an_error(page, 
     AppClient(live_system.issuer).decide(payload, live_system.device, None, approve=False)
     page.wait_for_selector("#error", timeout=15_000)
     assert "access_denied" in page.locator("#error").inner_text()
+
+
+def test_a_sign_in_lost_by_the_session_store_tells_the_person_to_start_again(page, live_system):
+    """Redis restarted without its data: the page stops waiting and offers a new QR code."""
+    page.goto(live_system.eservice + "/login")
+    page.wait_for_selector("#signin-qr svg")
+    signin_id = page.locator("#signin-qr").get_attribute("data-payload").rsplit("/", 1)[1]
+    live_system.store.delete(f"signin:{signin_id}")
+    page.wait_for_selector("#signin-status[data-state='lost']", timeout=15_000)
+    assert "QR code ใหม่" in page.locator("#signin-status").inner_text()
+    assert page.locator("#signin-restart").is_visible()

@@ -27,3 +27,18 @@ def test_a_request_whose_time_is_not_a_recent_number_is_refused(key, iat):
     token = sign_request(key, {"purpose": "inbox", "iat": iat})
     with pytest.raises(BadSignature):
         verify_signed_request(token, key.as_dict(private=False), purpose="inbox")
+
+
+def test_a_request_made_before_the_store_forgot_its_nonces_is_not_taken_again(key):
+    from tuaton.identity.devices import claim_nonce
+    from tuaton.storage.ephemeral import MemoryStore
+
+    before = MemoryStore()
+    payload = {"purpose": "inbox", "iat": int(time.time()), "nonce": "n" * 16}
+    claim_nonce(before, "device-1", payload)                    # used once before the restart
+    time.sleep(1.1)
+    restarted = MemoryStore()                                   # the store's memory is gone
+    with pytest.raises(BadSignature) as caught:
+        claim_nonce(restarted, "device-1", payload)
+    assert "restarted" in caught.value.detail_en
+    claim_nonce(restarted, "device-1", {**payload, "iat": int(time.time()), "nonce": "m" * 16})   # a new one is fine

@@ -179,6 +179,17 @@ def test_private_key_jwt_claims_are_checked(http, app_client, device, jwt_agency
     assert response.status_code == 401 and fragment in response.json()["error_description"]
 
 
+def test_an_assertion_made_before_the_replay_memory_began_is_refused(http, app_client, device, jwt_agency):
+    """After the store loses its jti memory (a restart), an assertion made earlier might have been
+    used already: it is refused, and a new one is taken."""
+    agency, key = jwt_agency
+    code = signed_in_code(http, app_client, device, agency)
+    old = _assertion(agency.client_id, key, iat=int(time.time()) - 120, exp=int(time.time()) + 60)
+    refused = _jwt_exchange(http, agency, code, old)
+    assert refused.status_code == 401 and "restarted" in refused.json()["error_description"]
+    assert _jwt_exchange(http, agency, code, _assertion(agency.client_id, key)).status_code == 200
+
+
 def test_private_key_jwt_signed_by_another_key_is_refused(http, app_client, device, jwt_agency):
     agency, _ = jwt_agency
     code = signed_in_code(http, app_client, device, agency)

@@ -58,3 +58,15 @@ def test_redis_keys_carry_the_installation_prefix():
     a.put("same", {"who": "a"}, 10)
     assert b.get("same") is None and a.get("same") == {"who": "a"}
     a.flush_prefix()
+
+
+def test_the_store_says_since_when_it_remembers_and_a_lost_memory_starts_again(store):
+    since = store.remembers_since()
+    assert since <= time.time() and since == int(since)
+    assert store.remembers_since() == since                   # the same until the store forgets
+    time.sleep(1.1)
+    if isinstance(store, RedisStore):
+        store.flush_prefix()                                  # Redis restarted without its data
+        assert store.remembers_since() > since
+    else:
+        assert MemoryStore().remembers_since() > since        # a new process

@@ -72,3 +72,8 @@ def claim_nonce(store: Any, device_id: str, payload: dict[str, Any]) -> None:
             f"device-nonce:{device_id}:{nonce}", {}, 600):
         raise BadSignature("The signed request's nonce is missing or was used before.",
                            "ค่า nonce ไม่ถูกต้องหรือถูกใช้ไปแล้ว")
+    # A nonce the store has not seen may be one it forgot (a restart): only requests signed since
+    # it began remembering are taken.
+    if numeric_date(payload.get("iat")) is None or payload["iat"] < store.remembers_since():
+        raise BadSignature("The signed request was made before the service restarted; sign it again.",
+                           "คำขอที่ลงลายมือชื่อทำขึ้นก่อนระบบเริ่มทำงานใหม่ กรุณาทำรายการอีกครั้ง")

@@ -107,4 +107,10 @@ def _private_key_jwt(form: Mapping[str, str], lookup: Callable[[str], Registered
         raise InvalidRequest("client_id in the body differs from the assertion's issuer.")
     if not store.add(f"jti:{client.client_id}:{jti}", {}, max(exp - now, 1) + 60):
         raise InvalidClient("client_assertion was already used (jti seen before).")
+    # A jti the store has not seen may be one it forgot (a restart): only assertions made since it
+    # began remembering are taken (without iat, the earliest it could have been made: exp - 1 h).
+    made = numeric_date(claims.get("iat"))
+    if (made if made is not None else exp - 3600) < store.remembers_since():
+        raise InvalidClient("client_assertion was made before Tuaton's replay protection last restarted; "
+                            "make a new one (with iat).")
     return client

@@ -16,7 +16,7 @@
     if (state === "approved" || state === "denied") {
       finished = true;
       if (redirectTo) { window.location.assign(redirectTo); }
-    } else if (state === "expired") {
+    } else if (state === "expired" || state === "lost") {
       finished = true;
       qr.style.opacity = "0.25";
       document.getElementById("signin-restart").hidden = false;
@@ -25,15 +25,23 @@
     }
   }
 
-  function handle(body) { if (body && body.status) { show(body.status, body.redirect_to); } }
+  function handle(body) { if (body && typeof body.status === "string") { show(body.status, body.redirect_to); } }
 
+  // 404/410: the sign-in is gone (a restart of the session store lost it): stop and offer a new QR
+  // code. 503: the service is briefly down: say so and keep trying, more slowly.
+  var delay = 1500;
   function poll() {
     if (finished) { return; }
     fetch(statusUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
+      .then(function (r) {
+        if (r.status === 404 || r.status === 410) { show("lost"); return null; }
+        if (r.status === 503) { show("unavailable"); delay = Math.min(delay * 2, 15000); return null; }
+        delay = 1500;
+        return r.json();
+      })
       .then(handle)
       .catch(function () {})
-      .then(function () { if (!finished) { setTimeout(poll, 1500); } });
+      .then(function () { if (!finished) { setTimeout(poll, delay); } });
   }
 
   if (window.EventSource) {

@@ -38,6 +38,17 @@ class EphemeralStore(Protocol):
 
     def ping(self) -> bool: ...
 
+    def remembers_since(self) -> float:
+        """Since when (epoch seconds) this store has kept what it was given: single-use values
+        (device-request nonces, client-assertion ``jti``) are checked against it, so a request made
+        before the store lost its memory (a restart) cannot be replayed after it."""
+
+
+#: How long a Redis store's "remembers since" mark lives; it is written again when absent.
+MEMORY_MARK_SECONDS = 400 * 24 * 3600
+#: How long one process trusts the mark it read (a replay must arrive within this of a restart).
+MEMORY_MARK_CACHE_SECONDS = 1.0
+
 
 class MemoryStore:
     """In-process store for a single process: tests, the laptop demo."""
@@ -46,6 +57,7 @@ class MemoryStore:
         self._data: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
         self._writes = 0
+        self._since = float(int(time.time()))      # whole seconds, as JWT times are
 
     def _live(self, key: str) -> Any | None:
         item = self._data.get(key)
@@ -101,6 +113,9 @@ class MemoryStore:
     def ping(self) -> bool:
         return True
 
+    def remembers_since(self) -> float:
+        return self._since
+
 
 class RedisStore:
     """Redis-backed store shared by every process of an installation."""
@@ -109,6 +124,7 @@ class RedisStore:
         # Bytes straight to orjson (no decoding to str first); replies parsed by hiredis (C).
         self._redis = redis.Redis.from_url(url, health_check_interval=30)
         self._prefix = prefix
+        self._mark: tuple[float, float] | None = None     # (read at, since)
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -142,6 +158,18 @@ class RedisStore:
             return bool(self._redis.ping())
         except redis.RedisError:
             return False
+
+    def remembers_since(self) -> float:
+        """A mark in Redis, written (if absent) with the time it is first needed: after Redis loses
+        its data, the first process to look writes a new one."""
+        now = time.monotonic()
+        if self._mark is not None and now - self._mark[0] < MEMORY_MARK_CACHE_SECONDS:
+            return self._mark[1]
+        key = self._k("remembers-since")
+        self._redis.set(key, str(int(time.time())), ex=MEMORY_MARK_SECONDS, nx=True)   # whole seconds
+        since = float(self._redis.get(key) or time.time())
+        self._mark = (now, since)
+        return since
 
     def flush_prefix(self) -> None:
         """Delete every key of this installation (tests)."""
