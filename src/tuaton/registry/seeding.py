@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql
 
 from tuaton.registry.models import Citizen, IdCard
 from tuaton.registry.population import BLOCK, blocks
@@ -18,16 +17,17 @@ CITIZEN_COLUMNS = [c.name for c in Citizen.__table__.columns]
 CARD_COLUMNS = [c.name for c in IdCard.__table__.columns]
 
 
-def _block(args: tuple[int, int, int, bool]) -> tuple[list, list]:
-    """Rows of one block; as plain tuples with ISO dates for SQLite's fast path."""
-    start, stop, seed, as_tuples = args
+def _block(args: tuple[int, int, int, str]) -> tuple[list, list]:
+    """Rows of one block as tuples in column order: for SQLite with ISO dates (its fast path),
+    for PostgreSQL as they are (COPY adapts them)."""
+    start, stop, seed, dialect = args
     citizens, cards = [], []
     for c, k in blocks(start, stop, seed):
         citizens += c
         cards += k
-    if as_tuples:
-        citizens = [tuple(_plain(row[col]) for col in CITIZEN_COLUMNS) for row in citizens]
-        cards = [tuple(_plain(row[col]) for col in CARD_COLUMNS) for row in cards]
+    plain = _plain if dialect == "sqlite" else (lambda value: value)
+    citizens = [tuple(plain(row[col]) for col in CITIZEN_COLUMNS) for row in citizens]
+    cards = [tuple(plain(row[col]) for col in CARD_COLUMNS) for row in cards]
     return citizens, cards
 
 
@@ -46,9 +46,18 @@ def _insert_ignoring_existing(database: Database, table, rows: list, connection)
         before = connection.connection.driver_connection.total_changes
         cursor.executemany(sql, rows)
         return connection.connection.driver_connection.total_changes - before
-    key = list(table.primary_key.columns)[0]
-    result = connection.execute(postgresql.insert(table).on_conflict_do_nothing().returning(key), rows)
-    return len(result.all())
+    # PostgreSQL: COPY into a temporary table (emptied at each commit), then one INSERT … SELECT that
+    # skips rows already there — so a seed can be run again, or resumed after an interruption.
+    columns = ", ".join(c.name for c in table.columns)
+    staging = f"seed_{table.name}"
+    with connection.connection.driver_connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table.name}) ON COMMIT DELETE ROWS")
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:  # noqa: S608 - fixed names
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {table.name} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
+                       "ON CONFLICT DO NOTHING")
+        return cursor.rowcount
 
 
 def seed_population(database: Database, count: int, seed: int = 0,
@@ -58,8 +67,9 @@ def seed_population(database: Database, count: int, seed: int = 0,
 
     Generation runs in worker processes (it is pure Python); this process inserts.
     """
-    as_tuples = database.engine.dialect.name == "sqlite"
-    work = [(s, min(s + BLOCK, count), seed, as_tuples) for s in range(0, count, BLOCK)]
+    dialect = database.engine.dialect.name
+    as_tuples = dialect == "sqlite"
+    work = [(s, min(s + BLOCK, count), seed, dialect) for s in range(0, count, BLOCK)]
     processes = processes or (os.cpu_count() or 1)
     inserted = 0
 
