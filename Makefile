@@ -6,7 +6,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/9
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install system browser demo test test-sqlite test-postgres bench bench-country lint
+.PHONY: install system browser demo cluster test test-sqlite test-postgres bench bench-country lint
 
 $(VENV)/.installed: pyproject.toml | system
 	python3 -m venv $(VENV)
@@ -22,7 +22,8 @@ install: $(VENV)/.installed
 # virtual reader and card the tests use (vsmartcard-vpcd, python3-virtualsmartcard + pycryptodome);
 # SoftHSM2, the PKCS#11 token the passcode key is tested in.
 SYSTEM_PACKAGES := chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha \
-	pcscd libpcsclite-dev swig vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome softhsm2
+	pcscd libpcsclite-dev swig vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome softhsm2 \
+	haproxy pgbouncer
 system:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . \
 	  && tesseract --list-langs 2>/dev/null | grep -qx tha \
@@ -34,6 +35,11 @@ browser: system
 
 demo: install system
 	$(VENV)/bin/tuaton demo
+
+# HAProxy → TUATON_PROCESSES (2) processes → PgBouncer → PostgreSQL, and Redis, on TUATON_PORT (8000).
+cluster: install system
+	TUATON_DATABASE_URL=$${TUATON_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/tuaton} \
+	TUATON_REDIS_URL=$${TUATON_REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/tuaton cluster
 
 # The whole suite on SQLite with the in-process store, then again on PostgreSQL + Redis.
 test: install system test-sqlite test-postgres

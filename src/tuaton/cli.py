@@ -61,6 +61,18 @@ def serve(port: int = typer.Option(None, help="Port (default TUATON_PORT or 8000
 
 
 @app.command()
+def cluster(processes: int = typer.Option(2, envvar="TUATON_PROCESSES", min=1, help="Tuaton processes"),
+            port: int = typer.Option(8000, envvar="TUATON_PORT", help="HAProxy's port")) -> None:
+    """HAProxy in front of N processes, PgBouncer in front of PostgreSQL, Redis: a country's layout
+    on one machine (TUATON_DATABASE_URL and TUATON_REDIS_URL name PostgreSQL and Redis)."""
+    from tuaton.cluster import ClusterError, run
+    try:
+        run(Settings(), processes, port)
+    except ClusterError as exc:
+        _fail(str(exc))
+
+
+@app.command()
 def demo(port: int = typer.Option(None, help="Port for Tuaton (demo e-Service: port + 1, meeting: + 2)"),
          citizens: int = typer.Option(2000, help="Synthetic citizens to seed")) -> None:
     """Seed a synthetic population, register demo agencies, and serve Tuaton, a demo e-Service and a

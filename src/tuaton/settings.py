@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     #: SQLAlchemy URL. SQLite under ./var/ by default; PostgreSQL as
     #: ``postgresql+psycopg://user@host:5432/db`` in production.
     database_url: str = "sqlite:///./var/tuaton.db"
+    #: PostgreSQL is reached through PgBouncer in transaction mode: no server-side prepared statements.
+    database_pooler: bool = False
     #: Redis URL for the ephemeral store. Unset: an in-process store (one process only).
     redis_url: str | None = None
     #: Prefix for every key this installation writes to Redis.

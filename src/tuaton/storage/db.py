@@ -50,7 +50,10 @@ def make_engine(settings: Settings) -> Engine:
     # No pool_pre_ping: it is a round trip on every checkout (three per refresh). A connection that
     # PostgreSQL dropped fails its request with a 503 (web.py) and SQLAlchemy invalidates the pool,
     # so the next requests connect afresh.
-    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800, **_JSON)
+    # Behind PgBouncer in transaction mode a server connection serves another client after each
+    # transaction, so psycopg must not keep server-side prepared statements.
+    connect_args = {"prepare_threshold": None} if settings.database_pooler else {}
+    return create_engine(url, pool_size=16, max_overflow=16, pool_recycle=1800, connect_args=connect_args, **_JSON)
 
 
 def _tune_sqlite(engine: Engine) -> None:
