@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tuaton.storage.db import Base
@@ -45,3 +45,20 @@ class AuditBatch(Base):
     head_hash: Mapped[str] = mapped_column(String(64))
     #: The signed tree head: a compact JWS (ES256, the OP's key) over the head's JSON.
     signed_head: Mapped[str] = mapped_column(Text)
+
+
+class AuditRollup(Base):
+    """Events per Bangkok day, kind and client, written by the sequencer as it seals each batch (in
+    the same transaction, so every sealed event is counted once): what the dashboards and the
+    agencies' usage pages read instead of counting the trail."""
+
+    __tablename__ = "audit_rollups"
+    __table_args__ = (PrimaryKeyConstraint("day", "kind", "client_id", name="pk_audit_rollups"),
+                      Index("ix_audit_rollups_client_day", "client_id", "day"))
+
+    #: ``YYYY-MM-DD`` in Asia/Bangkok
+    day: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(64))
+    #: ``""`` for events of no client
+    client_id: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(BigInteger)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +25,13 @@ import orjson
 from joserfc import jws
 from joserfc.errors import JoseError
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from tuaton.audit import merkle
-from tuaton.audit.models import AuditBatch, AuditEvent
+from tuaton.audit.models import AuditBatch, AuditEvent, AuditRollup
+from tuaton.audit.queries import BANGKOK
 from tuaton.storage.db import Database
 
 GENESIS = "0" * 64
@@ -69,6 +73,21 @@ _COLUMNS = (AuditEvent.seq, AuditEvent.at, AuditEvent.kind, AuditEvent.identity_
             AuditEvent.details)
 
 
+def add_to_rollups(session: Session, rows) -> None:
+    """Count sealed events into ``audit_rollups`` (day, kind, client), in the sealing transaction."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for row in rows:
+        at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
+        counts[(at.astimezone(BANGKOK).date().isoformat(), row.kind, row.client_id or "")] += 1
+    if not counts:
+        return
+    table = AuditRollup.__table__
+    upsert = (postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+    statement = upsert.on_conflict_do_update(index_elements=["day", "kind", "client_id"],
+                                             set_={"events": table.c.events + upsert.excluded.events})
+    session.execute(statement, [{"day": d, "kind": k, "client_id": c, "events": n} for (d, k, c), n in counts.items()])
+
+
 class AuditSequencer:
     """Seals unsealed events into signed batches. ``sign(payload, header) -> compact JWS``."""
 
@@ -101,6 +120,7 @@ class AuditSequencer:
             for start in range(0, len(seqs), 1000):
                 session.execute(update(AuditEvent).where(AuditEvent.seq.in_(seqs[start:start + 1000]))
                                 .values(batch=batch.id))
+            add_to_rollups(session, rows)
             return len(rows)
 
     def seal_all(self) -> int:
