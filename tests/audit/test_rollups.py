@@ -61,3 +61,22 @@ def test_days_are_bangkok_days(services):
     with services.database.reading() as session:
         [rollup] = session.execute(select(AuditRollup).where(AuditRollup.kind == "signin.approved")).scalars()
     assert (rollup.day, rollup.events) == ("2026-01-02", 2)
+
+
+def test_the_time_to_approve_is_kept_as_a_histogram_and_read_back_as_percentiles(services):
+    from tuaton.audit.queries import latency_percentiles
+
+    with services.database.transaction() as session:
+        for seconds in [1.5] * 50 + [8.0] * 40 + [50.0] * 9 + [400.0]:
+            record(session, "signin.approved", client_id="agency-a", seconds_to_approve=seconds)
+    days = last_days(2)
+    with services.database.reading() as session:
+        unsealed = latency_percentiles(session, days)
+    services.audit.seal_all()
+    with services.database.reading() as session:
+        sealed = latency_percentiles(session, days)
+        buckets = {r.kind: r.events for r in session.execute(select(AuditRollup)).scalars()
+                   if r.kind.startswith("latency:")}
+    assert unsealed == sealed == {"p50": "≤ 2", "p90": "≤ 10", "p99": "≤ 60"}
+    assert buckets == {"latency:signin:2": 50, "latency:signin:10": 40, "latency:signin:60": 9,
+                       "latency:signin:inf": 1}

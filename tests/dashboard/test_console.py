@@ -116,7 +116,7 @@ def test_dashboard_counts_registrations_sign_ins_and_failures(admin, http, app_c
     assert sum(figures.registrations["sandbox-simulated"]) == 1
     assert sum(figures.signins_approved) == 1 and sum(figures.signins_failed) == 1
     assert dict(figures.failure_reasons)["passcode.failed"] == 1
-    assert figures.seconds_to_approve["p50"] >= 0
+    assert figures.seconds_to_approve["p50"].startswith(("≤ ", "> "))
     html = admin.get("/console").text
     assert 'id="chart-signins"' in html and 'id="chart-provinces"' in html
 

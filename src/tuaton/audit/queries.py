@@ -61,8 +61,42 @@ def counts_by_day(session: Session, kinds: Iterable[str], days: list[str],
     return {(d, k): int(n) for d, k, n in session.execute(query)}
 
 
-def recent_details(session: Session, kind: str, key: str, limit: int) -> list:
-    """The value of ``details[key]`` in the newest ``limit`` events of ``kind`` (where present)."""
-    rows = session.execute(select(AuditEvent.details).where(AuditEvent.kind == kind)
-                           .order_by(AuditEvent.seq.desc()).limit(limit)).scalars()
-    return [d[key] for d in rows if isinstance(d, dict) and d.get(key) is not None]
+#: Upper bounds (seconds, QR shown → approval) of the sign-in latency histogram the sequencer keeps
+#: in the roll-ups as kinds ``latency:signin:<bound>`` (``inf`` above the last).
+LATENCY_BOUNDS = (2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180)
+
+
+def latency_bucket(seconds: float) -> str:
+    for bound in LATENCY_BOUNDS:
+        if seconds <= bound:
+            return f"latency:signin:{bound}"
+    return "latency:signin:inf"
+
+
+LATENCY_KINDS = [f"latency:signin:{b}" for b in (*LATENCY_BOUNDS, "inf")]
+
+
+def latency_percentiles(session: Session, days: list[str]) -> dict[str, str]:
+    """p50/p90/p99 of the sign-ins' time to approve over ``days``, as the histogram bucket each
+    falls in (``"≤ 15"`` seconds, or ``"> 180"``). Read from the roll-ups, plus the approvals not
+    sealed yet."""
+    counts = {k: 0 for k in LATENCY_KINDS}
+    for (_, kind), n in counts_by_day(session, LATENCY_KINDS, days).items():
+        counts[kind] += n
+    since = since_start_of(days[0])
+    for details in session.execute(select(AuditEvent.details).where(
+            AuditEvent.batch.is_(None), AuditEvent.kind == "signin.approved", AuditEvent.at >= since)).scalars():
+        value = details.get("seconds_to_approve") if isinstance(details, dict) else None
+        if isinstance(value, int | float):
+            counts[latency_bucket(value)] += 1
+    total = sum(counts.values())
+    if not total:
+        return {}
+    out, seen = {}, 0
+    wanted = [(50, "p50"), (90, "p90"), (99, "p99")]
+    for kind in LATENCY_KINDS:
+        seen += counts[kind]
+        while wanted and seen * 100 >= wanted[0][0] * total:
+            bound = kind.rsplit(":", 1)[1]
+            out[wanted.pop(0)[1]] = f"> {LATENCY_BOUNDS[-1]}" if bound == "inf" else f"≤ {bound}"
+    return out

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from tuaton.audit import merkle
 from tuaton.audit.models import AuditBatch, AuditEvent, AuditRollup
-from tuaton.audit.queries import BANGKOK
+from tuaton.audit.queries import BANGKOK, latency_bucket
 from tuaton.storage.db import Database
 
 GENESIS = "0" * 64
@@ -78,7 +78,11 @@ def add_to_rollups(session: Session, rows) -> None:
     counts: Counter[tuple[str, str, str]] = Counter()
     for row in rows:
         at = row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)
-        counts[(at.astimezone(BANGKOK).date().isoformat(), row.kind, row.client_id or "")] += 1
+        day, client = at.astimezone(BANGKOK).date().isoformat(), row.client_id or ""
+        counts[(day, row.kind, client)] += 1
+        seconds = row.details.get("seconds_to_approve") if isinstance(row.details, dict) else None
+        if row.kind == "signin.approved" and isinstance(seconds, int | float):
+            counts[(day, latency_bucket(seconds), client)] += 1     # the latency histogram
     if not counts:
         return
     table = AuditRollup.__table__

@@ -6,7 +6,6 @@ ephemeral store for ``dashboard_cache_seconds`` so that many operators watching 
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 
 from tuaton.agencies.models import AgencyApplication, ApplicationStatus
 from tuaton.audit.models import AuditEvent
-from tuaton.audit.queries import bangkok_day, counts_by_day, last_days, recent_details, since_start_of
+from tuaton.audit.queries import bangkok_day, counts_by_day, last_days, latency_percentiles, since_start_of
 from tuaton.audit.trail import record
 from tuaton.identity.models import Identity, IdentityStatus
 from tuaton.proofing.models import Evidence
@@ -38,7 +37,6 @@ FAILURE_LABELS = {
 CHANNEL_LABELS = {"app": ("App (card + selfie)", "แอป (บัตร + ใบหน้า)"),
                   "office": ("Registrar office", "สำนักทะเบียน"),
                   "sandbox-simulated": ("Sandbox (simulated)", "ระบบทดสอบ (จำลอง)")}
-LATENCY_SAMPLE = 10_000
 
 
 @dataclass
@@ -55,19 +53,13 @@ class NationalFigures:
     face_checks_passed: list[int] = field(default_factory=list)
     face_checks_failed: list[int] = field(default_factory=list)
     failure_reasons: list[tuple[str, int]] = field(default_factory=list)  # (reason key, count), 30 days
-    seconds_to_approve: dict[str, float] = field(default_factory=dict)    # p50/p90/p99
+    #: p50/p90/p99 of the time to approve, as the latency histogram's bucket ("≤ 15" seconds)
+    seconds_to_approve: dict[str, str] = field(default_factory=dict)
 
     @property
     def success_rate(self) -> float | None:
         total = sum(self.signins_approved) + sum(self.signins_failed)
         return sum(self.signins_approved) / total if total else None
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    if len(values) < 2:
-        return {f"p{p}": round(values[0], 2) for p in (50, 90, 99)} if values else {}
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return {"p50": round(cuts[49], 2), "p90": round(cuts[89], 2), "p99": round(cuts[98], 2)}
 
 
 class NationalDashboard:
@@ -129,8 +121,7 @@ class NationalDashboard:
                 if reason:
                     reasons[reason] = reasons.get(reason, 0) + n
             out.failure_reasons = sorted(reasons.items(), key=lambda kv: -kv[1])
-            out.seconds_to_approve = percentiles(
-                [float(v) for v in recent_details(session, "signin.approved", "seconds_to_approve", LATENCY_SAMPLE)])
+            out.seconds_to_approve = latency_percentiles(session, day_list)
         return out
 
     def audit_search(self, *, identity_id: str | None = None, client_id: str | None = None,
