@@ -215,6 +215,8 @@ def test_a_wrong_number_stops_the_sign_in_before_the_passcode(http, app_client, 
     with services.database.reading() as session:
         kinds = list(session.execute(select(AuditEvent.kind)).scalars())
     assert "signin.wrong_number" in kinds and "signin.approved" not in kinds
+    figures = services.dashboard.count()                     # the operators see it as a failed attempt
+    assert ("signin.wrong_number", 1) in figures.failure_reasons and sum(figures.signins_failed) == 1
 
 
 def test_refusing_needs_no_number(http, app_client, device, agency):

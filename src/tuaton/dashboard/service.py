@@ -23,13 +23,16 @@ from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
 SIGNIN_KINDS = ("signin.approved", "signin.denied", "signin.assurance_too_low", "signin.sandbox_refused",
-                "passcode.failed", "identity.locked")
+                "passcode.failed", "signin.wrong_number", "identity.locked")
+#: The kinds counted as a failed sign-in attempt (an identity locking is the consequence of one).
+FAILED_KINDS = SIGNIN_KINDS[1:6]
 #: How the dashboard names each failure reason (English, Thai).
 FAILURE_LABELS = {
     "signin.denied": ("Citizen refused the sign-in", "ประชาชนปฏิเสธการเข้าสู่ระบบ"),
     "signin.assurance_too_low": ("Assurance level too low", "ระดับการพิสูจน์ตัวตนไม่ถึง"),
     "signin.sandbox_refused": ("Sandbox client, real citizen", "ไคลเอนต์ทดสอบกับประชาชนจริง"),
     "passcode.failed": ("Wrong passcode", "รหัสผ่านไม่ถูกต้อง"),
+    "signin.wrong_number": ("Wrong number picked (a relayed QR code?)", "เลือกตัวเลขไม่ตรง (อาจเป็น QR code ที่ถูกส่งต่อ)"),
     "identity.locked": ("Identity locked (5 wrong passcodes)", "ตัวตนถูกล็อก (รหัสผิด 5 ครั้ง)"),
     "face_mismatch": ("Face did not match the registry photo", "ใบหน้าไม่ตรงกับภาพในทะเบียน"),
     "liveness_failed": ("Liveness check failed", "ตรวจสอบความมีชีวิตไม่ผ่าน"),
@@ -103,7 +106,7 @@ class NationalDashboard:
                 .group_by(AgencyApplication.org_type))}
             counts = counts_by_day(session, SIGNIN_KINDS, day_list)
             out.signins_approved = [counts.get((d, "signin.approved"), 0) for d in day_list]
-            out.signins_failed = [sum(counts.get((d, k), 0) for k in SIGNIN_KINDS[1:5]) for d in day_list]
+            out.signins_failed = [sum(counts.get((d, k), 0) for k in FAILED_KINDS) for d in day_list]
             evidence_day = bangkok_day(session, Evidence.created_at)
             faces = {(d, decision): n for d, decision, n in session.execute(
                 select(evidence_day, Evidence.decision, func.count())
