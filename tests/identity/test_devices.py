@@ -29,16 +29,26 @@ def test_a_request_whose_time_is_not_a_recent_number_is_refused(key, iat):
         verify_signed_request(token, key.as_dict(private=False), purpose="inbox")
 
 
-def test_a_request_made_before_the_store_forgot_its_nonces_is_not_taken_again(key):
+def test_a_request_made_before_the_store_forgot_its_nonces_is_not_taken_again(key, monkeypatch):
     from tuaton.identity.devices import claim_nonce
-    from tuaton.storage.ephemeral import MemoryStore
+    from tuaton.storage import ephemeral
 
-    before = MemoryStore()
+    before = ephemeral.MemoryStore()
     payload = {"purpose": "inbox", "iat": int(time.time()), "nonce": "n" * 16}
     claim_nonce(before, "device-1", payload)                    # used once before the restart
-    time.sleep(1.1)
-    restarted = MemoryStore()                                   # the store's memory is gone
+    later = time.time() + 10
+    monkeypatch.setattr(ephemeral.time, "time", lambda: later)
+    restarted = ephemeral.MemoryStore()                         # ten seconds on, its memory gone
+    monkeypatch.undo()
     with pytest.raises(BadSignature) as caught:
         claim_nonce(restarted, "device-1", payload)
     assert "restarted" in caught.value.detail_en
-    claim_nonce(restarted, "device-1", {**payload, "iat": int(time.time()), "nonce": "m" * 16})   # a new one is fine
+    claim_nonce(restarted, "device-1", {**payload, "iat": int(later), "nonce": "m" * 16})   # a new one is fine
+
+
+def test_a_request_signed_just_before_the_mark_was_written_is_taken(key):
+    from tuaton.identity.devices import claim_nonce
+    from tuaton.storage.ephemeral import MemoryStore
+
+    store = MemoryStore()                                       # the mark: this second
+    claim_nonce(store, "device-1", {"purpose": "inbox", "iat": int(time.time()) - 1, "nonce": "p" * 16})

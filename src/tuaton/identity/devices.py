@@ -16,6 +16,7 @@ from joserfc.jwk import ECKey
 
 from tuaton.errors import BadSignature, InvalidInput
 from tuaton.numeric import numeric_date
+from tuaton.storage.ephemeral import made_before_memory
 
 MAX_SKEW_SECONDS = 120
 
@@ -74,6 +75,6 @@ def claim_nonce(store: Any, device_id: str, payload: dict[str, Any]) -> None:
                            "ค่า nonce ไม่ถูกต้องหรือถูกใช้ไปแล้ว")
     # A nonce the store has not seen may be one it forgot (a restart): only requests signed since
     # it began remembering are taken.
-    if numeric_date(payload.get("iat")) is None or payload["iat"] < store.remembers_since():
+    if numeric_date(payload.get("iat")) is None or made_before_memory(store, payload["iat"]):
         raise BadSignature("The signed request was made before the service restarted; sign it again.",
                            "คำขอที่ลงลายมือชื่อทำขึ้นก่อนระบบเริ่มทำงานใหม่ กรุณาทำรายการอีกครั้ง")

@@ -18,7 +18,7 @@ from joserfc.jwk import KeySet
 from tuaton.numeric import numeric_date
 from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.errors import InvalidClient, InvalidRequest
-from tuaton.storage.ephemeral import EphemeralStore
+from tuaton.storage.ephemeral import EphemeralStore, made_before_memory
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
@@ -110,7 +110,7 @@ def _private_key_jwt(form: Mapping[str, str], lookup: Callable[[str], Registered
     # A jti the store has not seen may be one it forgot (a restart): only assertions made since it
     # began remembering are taken (without iat, the earliest it could have been made: exp - 1 h).
     made = numeric_date(claims.get("iat"))
-    if (made if made is not None else exp - 3600) < store.remembers_since():
+    if made_before_memory(store, made if made is not None else exp - 3600):
         raise InvalidClient("client_assertion was made before Tuaton's replay protection last restarted; "
                             "make a new one (with iat).")
     return client

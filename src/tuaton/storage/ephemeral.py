@@ -48,6 +48,15 @@ class EphemeralStore(Protocol):
 MEMORY_MARK_SECONDS = 400 * 24 * 3600
 #: How long one process trusts the mark it read (a replay must arrive within this of a restart).
 MEMORY_MARK_CACHE_SECONDS = 1.0
+#: The mark is written when it is first needed, so a request signed a moment before (the first
+#: one after a restart, or after a second boundary) would fall before it: that much is allowed.
+MEMORY_MARK_GRACE_SECONDS = 2
+
+
+def made_before_memory(store: EphemeralStore, made_at: float) -> bool:
+    """Whether something made at ``made_at`` (epoch seconds) predates what ``store`` remembers, so
+    its single-use value may have been used and forgotten (the grace aside)."""
+    return made_at < store.remembers_since() - MEMORY_MARK_GRACE_SECONDS
 
 
 class MemoryStore:
