@@ -204,6 +204,10 @@ class Cluster:
             time.sleep(0.2)
         raise ClusterError("HAProxy did not find a ready process within 30 s")
 
+    def running(self) -> bool:
+        """Whether HAProxy and PgBouncer are still up (the cluster is useless without either)."""
+        return all(process.poll() is None for process in self._others)
+
     def kill(self, index: int) -> None:
         """``kill -9`` of one Tuaton process (a fault test)."""
         self.servers[index].send_signal(signal.SIGKILL)
@@ -228,7 +232,7 @@ def run(settings: Settings, processes: int, port: int) -> None:
         print(f"Tuaton: {cluster.url}  (HAProxy → {processes} processes {cluster.backend_ports}; "
               f"PgBouncer → PostgreSQL; Redis {settings.redis_url})", flush=True)
         try:
-            while all(s.poll() is None for s in cluster._others):
+            while cluster.running():
                 time.sleep(1)
         except KeyboardInterrupt:
             print("stopping…", flush=True)

@@ -161,7 +161,8 @@ class Backchannel:
         self._store.put(f"ciba:{auth_req_id}", txn.to_store(), expires_in + 300)
         # The app's inbox: the citizen's open requests (ended ones are dropped as it is rewritten).
         inbox = self._store.get(f"ciba-inbox:{identity_id}") or {"ids": []}
-        live = [i for i in inbox["ids"] if (txn := self._transaction(i)) is not None and txn.status == "pending"]
+        live = [i for i in inbox["ids"] if (other := self._transaction(i)) is not None
+                and other.status == "pending"]
         self._store.put(f"ciba-inbox:{identity_id}", {"ids": [*live[-19:], auth_req_id]}, MAX_EXPIRY + 60)
         with self._db.transaction() as session:
             record(session, "ciba.requested", identity_id=identity_id, client_id=client.client_id,
