@@ -12,6 +12,7 @@ $(VENV)/.installed: pyproject.toml | system
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(VENV)/bin/tuaton biometrics convert-face-model
 	touch $@
 
 install: $(VENV)/.installed

@@ -222,7 +222,8 @@ def db_upgrade() -> None:
 
 
 # -- biometrics ---------------------------------------------------------------------------
-biometrics_app = typer.Typer(help="Face verification: evaluate the matcher on a labelled set.", no_args_is_help=True)
+biometrics_app = typer.Typer(help="Face verification: the engine's model, and the matcher on a labelled set.",
+                             no_args_is_help=True)
 app.add_typer(biometrics_app, name="biometrics")
 
 
@@ -240,7 +241,8 @@ def biometrics_evaluate(pairs: Path = typer.Argument(..., help="LFW-style pairs.
     except (OSError, ValueError) as exc:
         _fail(str(exc))
     threshold = Settings().face_match_threshold if threshold is None else threshold
-    result = evaluate(default_engine(), parsed)
+    s = Settings()
+    result = evaluate(default_engine(s.face_engine, s.face_batch_window_ms, s.face_max_batch, s.face_threads), parsed)
     if not result.genuine or not result.impostor:
         _fail("the set needs both same-person and different-person pairs with detectable faces")
     far, frr = result.rates(threshold)
@@ -249,6 +251,18 @@ def biometrics_evaluate(pairs: Path = typer.Argument(..., help="LFW-style pairs.
               "false_accept_rate": round(far, 4), "false_reject_rate": round(frr, 4),
               "equal_error_threshold": round(result.equal_error_threshold(), 3)}
     _app_result(report, as_json, "\n".join(f"{k}: {v}" for k, v in report.items()))
+
+
+@biometrics_app.command("convert-face-model")
+def biometrics_convert_face_model(target: Path = typer.Option(None, help="Default: see face_model.model_path")) -> None:
+    """Convert dlib's face descriptor network (from the installed face_recognition_models) to ONNX,
+    check it against dlib on real face chips, and print where it was written (`make install` runs it)."""
+    from tuaton.biometrics import face_model
+
+    try:
+        print(face_model.convert(target))
+    except face_model.FaceModelError as exc:
+        _fail(f"cannot convert the face model: {exc}")
 
 
 @biometrics_app.command("sample-set")

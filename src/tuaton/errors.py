@@ -150,6 +150,19 @@ class TooManyAttempts(DomainError):
     title_th = "ทำรายการหลายครั้งเกินไป กรุณารอสักครู่แล้วลองใหม่"
 
 
+class FaceVerificationUnavailable(DomainError):
+    """The face engine could not answer (its model would not load, or a pass failed): nothing was
+    decided about the photo, which the citizen may send again."""
+
+    slug = "face-verification-unavailable"
+    status = 503
+    title_en = "Face verification is unavailable just now; nothing was decided, try again shortly"
+    title_th = "ระบบตรวจสอบใบหน้าไม่พร้อมใช้งานชั่วคราว ยังไม่มีการตัดสินผล กรุณาลองใหม่ภายหลัง"
+
+    def __init__(self, **extra: Any) -> None:
+        super().__init__(retry_after=extra.pop("retry_after", 5), **extra)
+
+
 class ProofingRefused(DomainError):
     """An enrolment step refused its evidence; ``reason`` says why, in words the app can act on."""
 

@@ -83,7 +83,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     signins = Signins(store, approvals, grants, clients, settings)
     # The face engine loads dlib's models on first use, not at start-up.
     photos = photos or SyntheticRegistryPhotos()
-    enrolments = SelfEnrolments(database, store, registry, photos, faces or LazyFaceEngine(), hasher, settings)
+    enrolments = SelfEnrolments(database, store, registry, photos, faces or LazyFaceEngine(settings), hasher,
+                                settings)
     officers = Officers(database, store, settings)
     reader = card_reader or make_card_reader(settings, registry, photos, store)
     office = OfficeEnrolments(database, store, registry, reader, fingerprints or SyntheticRegistryFingerprints(),
@@ -110,10 +111,17 @@ def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPho
 
 
 class LazyFaceEngine:
-    """The default engine, loaded when the first selfie arrives (dlib's models take a second)."""
+    """The configured engine, loaded when the first selfie arrives (the models take a second)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def _engine(self) -> FaceEngine:
+        s = self._settings
+        return default_engine(s.face_engine, s.face_batch_window_ms, s.face_max_batch, s.face_threads)
 
     def faces(self, image: np.ndarray) -> list[Face]:
-        return default_engine().faces(image)
+        return self._engine().faces(image)
 
     def distance(self, a: np.ndarray, b: np.ndarray) -> float:
-        return default_engine().distance(a, b)
+        return self._engine().distance(a, b)

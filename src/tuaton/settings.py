@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     #: Face descriptor distance below which two faces are one person (dlib's LFW calibration;
     #: BENCHMARKS.md reports false accepts/rejects at this and nearby values).
     face_match_threshold: float = 0.6
+    #: ``onnx`` (dlib's descriptor network converted to ONNX Runtime, batched; a GPU when present)
+    #: or ``dlib`` (dlib's own CPU network, one face at a time: the reference).
+    face_engine: str = "onnx"
+    #: Batching of face chips across concurrent requests: how long a pass waits for more chips
+    #: (empty: 0 ms on a CPU, 2 ms on a GPU), the most chips in one pass, and ONNX Runtime's
+    #: threads per process (1: run one process per core instead).
+    face_batch_window_ms: float | None = None
+    face_max_batch: int = 32
+    face_threads: int = 1
     #: How long enrolment photos are kept for investigation; hashes, decisions and scores stay.
     #: 0 keeps no image at all.
     evidence_retention_hours: int = 72

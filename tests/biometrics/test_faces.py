@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -35,3 +36,28 @@ def test_a_large_photo_is_never_upscaled():
     with pytest.raises(ProofingRefused):
         the_one_face(engine, np.zeros((1536, UPSCALE_UP_TO * 2, 3), np.uint8))
     assert engine.sizes == [(1536, UPSCALE_UP_TO * 2)]
+
+
+def test_a_face_filling_a_quarter_of_the_frame_is_found_on_the_small_copy():
+    from tuaton.biometrics.faces import DETECT_SIDE, FaceFinder
+    from tuaton.biometrics.synthetic import registry_photo
+
+    photo = registry_photo("6000000000001")
+    large = cv2.resize(photo, None, fx=2, fy=2)                   # longer than DETECT_SIDE
+    assert max(large.shape[:2]) > DETECT_SIDE
+    copy, whole = FaceFinder().find(large), FaceFinder(detect_side=0).find(large)
+    assert len(copy) == len(whole) == 1
+    # The boxes differ by the detector's step at each scale; the landmarks (what aligns the chip) do not.
+    width = whole[0].box[2] - whole[0].box[0]
+    assert np.abs(copy[0].landmarks - whole[0].landmarks).mean() < 0.02 * width
+
+
+def test_a_small_face_in_a_large_photo_is_still_found():
+    from tuaton.biometrics.faces import FaceFinder
+    from tuaton.biometrics.synthetic import registry_photo
+
+    photo = registry_photo("6000000000002")
+    canvas = np.full((1800, 1800, 3), 200, np.uint8)              # the face is a seventh of the frame
+    canvas[600:600 + photo.shape[0], 700:700 + photo.shape[1]] = photo
+    found = FaceFinder().find(canvas)
+    assert len(found) == 1 and found[0].box[0] > 650 and found[0].chip.shape == (150, 150, 3)

@@ -317,3 +317,24 @@ def test_a_device_can_send_only_so_many_megabytes_a_day(enrolling, services, mon
     big = b"\x00" * (700 * 1024)
     _problem(e.post_photo("card-front", big), 422, "not_an_image")
     _problem(e.post_photo("card-front", big), 429)
+
+
+def test_a_face_engine_that_fails_answers_503_and_the_same_selfie_can_be_sent_again(enrolling, services, tmp_path,
+                                                                                     monkeypatch):
+    from tuaton.biometrics.onnx_faces import OnnxFaceEngine
+
+    e = enrolling()
+    e.through_card()
+    selfies = e.selfies()
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    working = services.enrolments._faces
+    monkeypatch.setattr(services.enrolments, "_faces", OnnxFaceEngine(broken))
+    response = e.post_photo("selfie", *selfies)
+    body = _problem(response, 503)
+    assert body["type"].endswith("face-verification-unavailable") and int(response.headers["Retry-After"]) > 0
+    assert e.http.get(e.base, headers=e.auth).json()["state"] == "card_confirmed"
+    monkeypatch.setattr(services.enrolments, "_faces", working)
+    response = e.post_photo("selfie", *selfies)
+    assert response.status_code == 200, response.text
+    assert response.json()["state"] == "face_verified"

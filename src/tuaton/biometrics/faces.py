@@ -1,8 +1,10 @@
 """Face detection, quality, landmarks and the 128-d face descriptor: the FVS engine.
 
-The default engine is dlib's HOG face detector, its 68-point shape predictor and its ResNet face
-descriptor (99.38 % on LFW), whose weights the ``face_recognition_models`` package ships; nothing
-is downloaded. Two faces are the same person when the Euclidean distance between descriptors is
+Faces are found with dlib's HOG face detector and its 68-point shape predictor; the descriptor is
+dlib's ResNet (99.38 % on LFW), whose weights the ``face_recognition_models`` package ships (nothing
+is downloaded). The product computes it with ONNX Runtime on a converted copy of those weights,
+batched across concurrent requests (:mod:`tuaton.biometrics.onnx_faces`); dlib's own network stays
+as the reference (``TUATON_FACE_ENGINE=dlib``). Two faces are the same person when the Euclidean distance between descriptors is
 below the threshold (dlib's LFW-calibrated 0.6 by default; see BENCHMARKS.md).
 
 A deployment that runs its own FVS plugs it in behind :class:`FaceEngine`.
@@ -27,6 +29,11 @@ UPSCALE_UP_TO = 1024
 #: Variance of the Laplacian inside the face box below which the face is too blurred.
 MIN_FACE_SHARPNESS = 15.0
 DEFAULT_THRESHOLD = 0.6
+#: The detector's copy of a photo is at most this long (see :class:`FaceFinder`).
+DETECT_SIDE = 320
+#: The aligned face chip dlib's descriptor network reads.
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
 
 
 @dataclass(frozen=True)
@@ -57,38 +64,93 @@ class FaceEngine(Protocol):
     def distance(self, a: np.ndarray, b: np.ndarray) -> float: ...
 
 
-class DlibFaceEngine:
-    """dlib on the CPU (dlib-bin has no CUDA). Thread-safe: dlib's models are guarded by a lock
-    per engine, so run one engine per worker process for parallelism."""
+@dataclass(frozen=True)
+class FoundFace:
+    box: tuple[int, int, int, int]
+    landmarks: np.ndarray                   # (68, 2)
+    chip: np.ndarray                        # (150, 150, 3) uint8: the aligned face the descriptor reads
 
-    def __init__(self, upsample: int = 0) -> None:
+
+class FaceFinder:
+    """Detection, landmarks and alignment, on the CPU: dlib's HOG detector, its 68-point shape
+    predictor, and ``dlib.get_face_chip`` (150×150, padding 0.25: what ``compute_face_descriptor``
+    itself feeds its network). Thread-safe through one lock (dlib holds the GIL anyway).
+
+    The detector runs on a copy no longer than :data:`DETECT_SIDE` pixels: a selfie framed by the
+    app's guide has a face of a quarter of the frame or more, which the detector's 80-pixel window
+    still finds there, at a fifth of the cost. Only when that copy shows no face is the whole photo
+    searched, so a small face costs time, not a refusal. Landmarks and the chip are taken from the
+    full-size photo."""
+
+    def __init__(self, detect_side: int | None = None) -> None:
         import dlib
         import face_recognition_models as models
 
+        self._dlib = dlib
         self._detector = dlib.get_frontal_face_detector()
         self._shapes = dlib.shape_predictor(models.pose_predictor_model_location())
-        self._encoder = dlib.face_recognition_model_v1(models.face_recognition_model_location())
-        self._upsample = upsample
+        self._detect_side = DETECT_SIDE if detect_side is None else detect_side
         self._lock = threading.Lock()
 
-    def faces(self, image: np.ndarray) -> list[Face]:
+    def find(self, image: np.ndarray) -> list[FoundFace]:
         image = np.ascontiguousarray(image, dtype=np.uint8)
-        found = []
+        dlib = self._dlib
         with self._lock:
-            for rect in self._detector(image, self._upsample):
+            rects = self._detect(image)
+            found = []
+            for rect in rects:
                 shape = self._shapes(image, rect)
                 points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-                descriptor = np.array(self._encoder.compute_face_descriptor(image, shape))
-                found.append(Face((rect.left(), rect.top(), rect.right(), rect.bottom()), points, descriptor))
+                chip = dlib.get_face_chip(image, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
+                found.append(FoundFace((rect.left(), rect.top(), rect.right(), rect.bottom()), points, chip))
         return found
 
+    def _detect(self, image: np.ndarray) -> list:
+        longest = max(image.shape[:2])
+        if self._detect_side and longest > self._detect_side:
+            scale = self._detect_side / longest
+            small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            rects = self._detector(small, 0)
+            if len(rects):
+                return [self._dlib.rectangle(round(r.left() / scale), round(r.top() / scale),
+                                             round(r.right() / scale), round(r.bottom() / scale)) for r in rects]
+        return list(self._detector(image, 0))
+
+
+class DlibFaceEngine:
+    """dlib's own descriptor network on the CPU, one face at a time (dlib-bin has no CUDA): the
+    reference the ONNX engine is checked against."""
+
+    def __init__(self, finder: FaceFinder | None = None) -> None:
+        import dlib
+        import face_recognition_models as models
+
+        self._finder = finder or FaceFinder()
+        self._encoder = dlib.face_recognition_model_v1(models.face_recognition_model_location())
+
+    def faces(self, image: np.ndarray) -> list[Face]:
+        return [Face(f.box, f.landmarks, np.array(self._encoder.compute_face_descriptor(f.chip)))
+                for f in self._finder.find(image)]
+
     def distance(self, a: np.ndarray, b: np.ndarray) -> float:
-        return float(np.linalg.norm(np.asarray(a) - np.asarray(b)))
+        return euclidean(a, b)
+
+
+def euclidean(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.linalg.norm(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)))
 
 
 @cache
-def default_engine() -> DlibFaceEngine:
-    return DlibFaceEngine()
+def default_engine(kind: str = "onnx", window_ms: float | None = None, max_batch: int = 32,
+                   threads: int = 1) -> FaceEngine:
+    """One engine per process and configuration (the models take a second to load)."""
+    if kind == "dlib":
+        return DlibFaceEngine()
+    if kind == "onnx":
+        from tuaton.biometrics.onnx_faces import OnnxFaceEngine
+
+        return OnnxFaceEngine(window_ms=window_ms, max_batch=max_batch, threads=threads)
+    raise ValueError(f"TUATON_FACE_ENGINE must be 'onnx' or 'dlib', not {kind!r}")
 
 
 def the_one_face(engine: FaceEngine, image: np.ndarray) -> Face:
