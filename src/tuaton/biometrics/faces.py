@@ -4,8 +4,8 @@ Faces are found with dlib's HOG face detector and its 68-point shape predictor; 
 dlib's ResNet (99.38 % on LFW), whose weights the ``face_recognition_models`` package ships (nothing
 is downloaded). The product computes it with ONNX Runtime on a converted copy of those weights,
 batched across concurrent requests (:mod:`tuaton.biometrics.onnx_faces`); dlib's own network stays
-as the reference (``TUATON_FACE_ENGINE=dlib``). Two faces are the same person when the Euclidean distance between descriptors is
-below the threshold (dlib's LFW-calibrated 0.6 by default; see BENCHMARKS.md).
+as the reference (``TUATON_FACE_ENGINE=dlib``). Two faces are the same person when the Euclidean
+distance between descriptors is below the threshold (dlib's LFW-calibrated 0.6 by default; see BENCHMARKS.md).
 
 A deployment that runs its own FVS plugs it in behind :class:`FaceEngine`.
 """
