@@ -159,8 +159,8 @@ class FaceVerificationUnavailable(DomainError):
     title_en = "Face verification is unavailable just now; nothing was decided, try again shortly"
     title_th = "ระบบตรวจสอบใบหน้าไม่พร้อมใช้งานชั่วคราว ยังไม่มีการตัดสินผล กรุณาลองใหม่ภายหลัง"
 
-    def __init__(self, **extra: Any) -> None:
-        super().__init__(retry_after=extra.pop("retry_after", 5), **extra)
+    def __init__(self, detail_en: str | None = None, detail_th: str | None = None, **extra: Any) -> None:
+        super().__init__(detail_en, detail_th, retry_after=extra.pop("retry_after", 5), **extra)
 
 
 class ProofingRefused(DomainError):

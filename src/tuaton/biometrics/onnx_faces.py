@@ -13,6 +13,7 @@ The CUDA provider is chosen when ``onnxruntime-gpu`` is installed and sees a GPU
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -69,9 +70,9 @@ class DescriptorBatcher:
         job = _Job(np.ascontiguousarray(chips, dtype=np.uint8))
         self._queue.put(job)
         if not job.done.wait(ANSWER_TIMEOUT):
-            raise FaceVerificationUnavailable(reason="timeout")
+            raise FaceVerificationUnavailable(cause="timeout")
         if job.error is not None:
-            raise FaceVerificationUnavailable(reason=type(job.error).__name__) from job.error
+            raise FaceVerificationUnavailable(cause=type(job.error).__name__) from job.error
         return job.descriptors
 
     def _ensure_started(self) -> None:
@@ -125,12 +126,19 @@ class OnnxFaceEngine:
         self._finder = finder or FaceFinder()
         self._model = model
         self._threads = threads
-        self._session = None
-        self._session_lock = threading.Lock()
         self.providers = providers()
         on_gpu = self.providers[0] != "CPUExecutionProvider"
-        window = window_ms if window_ms is not None else (2.0 if on_gpu else 0.0)
-        self.batcher = DescriptorBatcher(self._run, window_ms=window, max_batch=max_batch)
+        self._window = window_ms if window_ms is not None else (2.0 if on_gpu else 0.0)
+        self._max_batch = max_batch
+        self._start()
+
+    def _start(self) -> None:
+        """A session and batcher of this process's own: a forked child gets new ones (ONNX
+        Runtime's state and the batcher's thread do not survive a fork)."""
+        self._pid = os.getpid()
+        self._session = None
+        self._session_lock = threading.Lock()
+        self.batcher = DescriptorBatcher(self._run, window_ms=self._window, max_batch=self._max_batch)
 
     def _load(self):
         import onnxruntime
@@ -149,6 +157,8 @@ class OnnxFaceEngine:
         return self._session.run(None, {"chips": chips})[0]
 
     def faces(self, image: np.ndarray) -> list[Face]:
+        if self._pid != os.getpid():
+            self._start()
         found = self._finder.find(image)
         if not found:
             return []
