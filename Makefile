@@ -6,7 +6,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/9
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install system browser demo cluster test test-sqlite test-postgres bench bench-country lint
+.PHONY: install system browser demo cluster test test-sqlite test-postgres bench bench-country bench-soak lint
 
 $(VENV)/.installed: pyproject.toml | system
 	python3 -m venv $(VENV)
@@ -62,6 +62,12 @@ bench: install system
 	$(PY) bench/audit.py
 	$(PY) bench/proofing.py
 	$(PY) bench/card.py
+	$(PY) bench/faults.py
+
+# Opt-in: 30 minutes of sign-ins through `make cluster` at half this machine's capacity, no faults:
+# errors and each process's memory every minute (SOAK_MINUTES, SOAK_RATE sign-ins/s).
+bench-soak: install system
+	$(PY) bench/faults.py --soak-minutes $${SOAK_MINUTES:-30} --rate $${SOAK_RATE:-5.5}
 
 # Opt-in: the registry at national size on PostgreSQL (CITIZENS=60000000 by default: ~31 GB of disk,
 # ~25 min on 2 cores). RESUME=1 continues an interrupted seed.

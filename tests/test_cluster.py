@@ -28,6 +28,23 @@ def test_haproxy_checks_every_process_on_readyz_and_retries_elsewhere():
     assert "option redispatch" in config and "retries 2" in config
 
 
+def test_haproxy_answers_its_own_errors_as_problem_json_and_a_bilingual_page(tmp_path):
+    import json
+
+    from tuaton.cluster import write_gateway_pages
+
+    pages = write_gateway_pages(tmp_path)
+    config = haproxy_config(8000, [9001], pages)
+    for status in (502, 503, 504):
+        body = json.loads((pages / f"{status}.json").read_text())
+        assert body["status"] == status and body["detail"] and body["detail_th"]
+        assert f"http-error status {status} content-type application/problem+json file {pages}/{status}.json" \
+            " hdr Retry-After 5" in config
+    page = (pages / "unavailable.html").read_text()
+    assert "ไม่พร้อมให้บริการชั่วคราว" in page and "Temporarily unavailable" in page
+    assert "if { nbsrv(processes) lt 1 } { req.hdr(accept) -m sub text/html }" in config
+
+
 @pytest.fixture
 def cluster(tmp_path):
     if BACKEND != "postgres":

@@ -51,8 +51,53 @@ def _wait_for_port(port: int, seconds: float, process: subprocess.Popen, what: s
     raise ClusterError(f"{what} did not listen on port {port} within {seconds:.0f} s")
 
 
-def haproxy_config(port: int, backends: list[int]) -> str:
+#: What HAProxy itself answers when no process can (the processes' own errors come from web.py):
+#: RFC 9457 problem JSON with Retry-After for the API, a Thai and English page for browsers.
+GATEWAY_PROBLEMS = {
+    502: ("bad-gateway", "The request was cut off; it may or may not have been carried out",
+          "The Tuaton process answering this request stopped. Retry with backoff: a sign-in decision or a "
+          "code exchange sent again is answered consistently (it is never carried out twice).",
+          "การเชื่อมต่อขาดระหว่างดำเนินการ กรุณาลองใหม่อีกครั้ง (รายการเดิมจะไม่ถูกดำเนินการซ้ำ)"),
+    503: ("no-process-available", "Service unavailable",
+          "No Tuaton process is ready just now (a restart or a dependency is down); nothing was changed. "
+          "Retry with backoff.", "ระบบไม่พร้อมให้บริการชั่วคราว ไม่มีการเปลี่ยนแปลงข้อมูล กรุณาลองใหม่ภายหลัง"),
+    504: ("gateway-timeout", "The request took too long",
+          "No answer came in time; it may or may not have been carried out. Retry with backoff.",
+          "ระบบตอบช้าเกินกำหนด กรุณาลองใหม่อีกครั้ง"),
+}
+GATEWAY_RETRY_AFTER = 5
+
+
+def write_gateway_pages(folder: Path) -> Path:
+    """The problem JSON files and the browsers' page HAProxy answers with (see haproxy_config)."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for status, (slug, title, detail, detail_th) in GATEWAY_PROBLEMS.items():
+        (folder / f"{status}.json").write_text(json.dumps(
+            {"type": f"/docs/problems#{slug}", "title": title, "status": status, "detail": detail,
+             "detail_th": detail_th}, ensure_ascii=False))
+    (folder / "unavailable.html").write_text(
+        '<!doctype html><html lang="th"><head><meta charset="utf-8"><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"><title>ตัวตน Tuaton: ไม่พร้อมให้บริการชั่วคราว</title>'
+        '</head><body><main><h1>ระบบไม่พร้อมให้บริการชั่วคราว</h1><p>กรุณาลองใหม่ในอีกสักครู่ '
+        'ไม่มีการเปลี่ยนแปลงข้อมูลของท่าน</p><h2 lang="en">Temporarily unavailable</h2><p lang="en">Please try '
+        'again in a moment; nothing of yours was changed.</p></main></body></html>\n')
+    return folder
+
+
+def haproxy_config(port: int, backends: list[int], pages: Path | None = None) -> str:
+    """HAProxy's configuration; with ``pages`` (write_gateway_pages), its own answers are problem
+    JSON, or a Thai and English page for a browser when no process is up."""
     servers = "\n".join(f"  server tuaton{i + 1} 127.0.0.1:{p} check" for i, p in enumerate(backends))
+    http_errors = browser_page = ""
+    if pages is not None:
+        retry = f"hdr Retry-After {GATEWAY_RETRY_AFTER}"
+        http_errors = "".join(f"  http-error status {status} content-type application/problem+json "
+                              f"file {pages / f'{status}.json'} {retry}\n" for status in GATEWAY_PROBLEMS)
+        browser_page = (f'  http-request return status 503 content-type "text/html; charset=utf-8" '
+                        f"file {pages / 'unavailable.html'} {retry} "
+                        f"if {{ nbsrv(processes) lt 1 }} {{ req.hdr(accept) -m sub text/html }}\n")
     return f"""global
   maxconn 4096
 
@@ -65,11 +110,11 @@ defaults
   timeout client 60s
   # an inactivity limit: the sign-in page's server-sent events send a keep-alive every 15 s
   timeout server 60s
-
+{http_errors}
 frontend tuaton
   bind 127.0.0.1:{port}
   http-request set-header X-Forwarded-Proto http
-  default_backend processes
+{browser_page}  default_backend processes
 
 backend processes
   balance roundrobin
@@ -188,7 +233,7 @@ class Cluster:
             _wait_for_port(port, 60, server, f"tuaton serve on {port}")
 
         cfg = self.workdir / "haproxy.cfg"
-        cfg.write_text(haproxy_config(self.port, self.backend_ports))
+        cfg.write_text(haproxy_config(self.port, self.backend_ports, write_gateway_pages(self.workdir / "errors")))
         haproxy = subprocess.Popen([self._tools["haproxy"], "-db", "-f", str(cfg)],  # noqa: S603
                                    stdout=subprocess.DEVNULL,
                                    stderr=open(self.workdir / "haproxy.log", "w"))  # noqa: SIM115
