@@ -37,7 +37,8 @@ POPULATION = 300
 #: Tables every test starts without (the registry and the keys are kept for the session).
 PER_TEST_TABLES = ("card_credentials", "agency_application_decisions", "agency_applications", "enrolment_evidence",
                    "enrolments", "office_visits", "officers", "consents", "oidc_refresh_tokens", "oidc_grants",
-                   "devices", "identities", "oidc_clients", "audit_events", "audit_batches", "audit_rollups")
+                   "devices", "identities", "oidc_clients", "audit_events", "audit_batches", "audit_rollups",
+                   "tallies")
 
 
 def unavailable(what: str, why: str) -> None:

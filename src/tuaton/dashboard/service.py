@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 
 from tuaton.agencies.models import AgencyApplication, ApplicationStatus
 from tuaton.audit.models import AuditEvent
-from tuaton.audit.queries import bangkok_day, counts_by_day, last_days, latency_percentiles, since_start_of
+from tuaton.audit.queries import counts_by_day, last_days, latency_percentiles
 from tuaton.audit.trail import record
-from tuaton.identity.models import Identity, IdentityStatus
-from tuaton.proofing.models import Evidence
-from tuaton.registry.models import Citizen
+from tuaton.identity.models import IdentityStatus
 from tuaton.settings import Settings
+from tuaton.storage import tallies
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
@@ -81,25 +80,23 @@ class NationalDashboard:
 
     def count(self, days: int = 30) -> NationalFigures:
         day_list = last_days(days)
-        since = since_start_of(day_list[0])
         out = NationalFigures(day_list, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
         with self._db.reading() as session:
-            for status, n in session.execute(select(Identity.status, func.count()).group_by(Identity.status)):
-                if status == IdentityStatus.ACTIVE:
-                    out.active_identities = n
-                else:
-                    out.locked_identities += n
-            day = bangkok_day(session, Identity.enrolled_at)
+            # Identities, provinces, registrations and face checks from the tallies written with
+            # them (storage/tallies.py), never by counting tables that grow with the population.
+            statuses = tallies.totals(session, "identities|")
+            active = f"identities|{IdentityStatus.ACTIVE}"
+            out.active_identities = statuses.get(active, 0)
+            out.locked_identities = sum(n for name, n in statuses.items() if name != active)
+            daily = tallies.by_day(session, day_list[0], day_list[-1])
             per_channel: dict[str, dict[str, int]] = {}
-            for d, channel, n in session.execute(select(day, Identity.enrolment_channel, func.count())
-                                                 .where(Identity.enrolled_at >= since)
-                                                 .group_by(day, Identity.enrolment_channel)):
-                per_channel.setdefault(channel, {})[d] = n
+            for (name, d), n in daily.items():
+                if name.startswith("registrations|") and n:
+                    per_channel.setdefault(name.split("|", 1)[1], {})[d] = n
             out.registrations = {c: [v.get(d, 0) for d in day_list] for c, v in sorted(per_channel.items())}
-            out.provinces = [tuple(r) for r in session.execute(
-                select(Citizen.province_th, Citizen.province_en, func.count())
-                .join(Identity, Identity.pid == Citizen.pid).group_by(Citizen.province_th, Citizen.province_en)
-                .order_by(func.count().desc()).limit(10))]
+            provinces = [(*name.split("|", 2)[1:], n) for name, n in tallies.totals(session, "province|").items()
+                         if n > 0]
+            out.provinces = sorted(provinces, key=lambda p: (-p[2], p[0]))[:10]
             out.agencies = {t: n for t, n in session.execute(
                 select(AgencyApplication.org_type, func.count(func.distinct(AgencyApplication.org_identifier)))
                 .where(AgencyApplication.status == ApplicationStatus.APPROVED)
@@ -107,21 +104,15 @@ class NationalDashboard:
             counts = counts_by_day(session, SIGNIN_KINDS, day_list)
             out.signins_approved = [counts.get((d, "signin.approved"), 0) for d in day_list]
             out.signins_failed = [sum(counts.get((d, k), 0) for k in FAILED_KINDS) for d in day_list]
-            evidence_day = bangkok_day(session, Evidence.created_at)
-            faces = {(d, decision): n for d, decision, n in session.execute(
-                select(evidence_day, Evidence.decision, func.count())
-                .where(Evidence.kind == "selfie", Evidence.created_at >= since)
-                .group_by(evidence_day, Evidence.decision))}
-            out.face_checks_passed = [faces.get((d, "accepted"), 0) for d in day_list]
-            out.face_checks_failed = [faces.get((d, "refused"), 0) for d in day_list]
+            out.face_checks_passed = [daily.get(("faces|accepted", d), 0) for d in day_list]
+            out.face_checks_failed = [daily.get(("faces|refused", d), 0) for d in day_list]
             reasons: dict[str, int] = {}
             for (_, kind), n in counts.items():
                 if kind != "signin.approved":
                     reasons[kind] = reasons.get(kind, 0) + n
-            for reason, n in session.execute(select(Evidence.reason, func.count())
-                                             .where(Evidence.decision == "refused", Evidence.created_at >= since)
-                                             .group_by(Evidence.reason)):
-                if reason:
+            for (name, _), n in daily.items():
+                if name.startswith("refused|") and n:
+                    reason = name.split("|", 1)[1]
                     reasons[reason] = reasons.get(reason, 0) + n
             out.failure_reasons = sorted(reasons.items(), key=lambda kv: -kv[1])
             out.seconds_to_approve = latency_percentiles(session, day_list)

@@ -25,8 +25,9 @@ from tuaton.identity.models import Device, DeviceStatus, Identity, IdentityStatu
 from tuaton.identity.passcode import check_new_passcode
 from tuaton.identity.passcode_verifier import PasscodeVerifier
 from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, check_card
-from tuaton.registry.records import Registry
+from tuaton.registry.records import CitizenRecord, Registry
 from tuaton.settings import Settings
+from tuaton.storage import tallies
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
@@ -139,28 +140,34 @@ class Identities:
         assert citizen is not None  # the card check found it
         check_new_passcode(request.passcode, request.passcode_confirmation, citizen.birth_date)
         passcode_hash = self._hasher.hash(request.passcode)
-        return self._bind(citizen.pid, public_jwk, passcode_hash, SIMULATED_IAL, SIMULATED_CHANNEL)
-
-    def _bind(self, pid: str, public_jwk: dict, passcode_hash: str, ial: str,
-              channel: str) -> EnrolledIdentity:
         with self._db.transaction() as session:
-            return self.bind(session, pid, public_jwk, passcode_hash, ial, channel)
+            return self.bind(session, citizen, public_jwk, passcode_hash, SIMULATED_IAL, SIMULATED_CHANNEL)
 
     @staticmethod
-    def bind(session: Session, pid: str, public_jwk: dict, passcode_hash: str, ial: str,
+    def bind(session: Session, citizen: CitizenRecord, public_jwk: dict, passcode_hash: str, ial: str,
              channel: str) -> EnrolledIdentity:
         """Create or renew the identity and make this device its only active one, inside the
-        caller's transaction (so an enrolment completes together with its identity, or not at all)."""
+        caller's transaction (so an enrolment completes together with its identity, or not at all),
+        with the dashboard's tallies of identities, provinces and registrations."""
         now = _now()
         device_id = str(uuid.uuid4())
+        pid = citizen.pid
         identity = session.execute(select(Identity).where(Identity.pid == pid)).scalar_one_or_none()
+        changes = {(f"registrations|{channel}", tallies.today()): 1}
         if identity is None:
             identity = Identity(id=str(uuid.uuid4()), pid=pid)
             session.add(identity)
+            where = citizen.address
+            changes.update({(f"identities|{IdentityStatus.ACTIVE}", tallies.TOTAL): 1,
+                            (f"province|{where.province_th}|{where.province_en}", tallies.TOTAL): 1})
+        elif identity.status != IdentityStatus.ACTIVE:
+            changes.update({(f"identities|{identity.status}", tallies.TOTAL): -1,
+                            (f"identities|{IdentityStatus.ACTIVE}", tallies.TOTAL): 1})
         identity.status = IdentityStatus.ACTIVE
         identity.ial, identity.enrolment_channel, identity.enrolled_at = ial, channel, now
         identity.passcode_hash, identity.failed_passcodes, identity.locked_at = passcode_hash, 0, None
         session.flush()
+        tallies.add(session, changes)
         old = session.execute(select(Device).where(
             Device.identity_id == identity.id, Device.status == DeviceStatus.ACTIVE)).scalars().all()
         for device in old:
@@ -288,6 +295,8 @@ class Identities:
                                                                  locked_at=_now())).rowcount
             if locked:
                 record(connection, "identity.locked", identity_id=identity_id, failures=attempt)
+                tallies.add(connection, {(f"identities|{IdentityStatus.ACTIVE}", tallies.TOTAL): -1,
+                                         (f"identities|{IdentityStatus.LOCKED}", tallies.TOTAL): 1})
         if attempt >= limit:
             raise IdentityLocked()
         left = limit - attempt

@@ -46,6 +46,7 @@ from tuaton.registry.card_status import REFUSAL_REASON, CardQuery, CardStatus, c
 from tuaton.registry.photos import RegistryPhotos
 from tuaton.registry.records import Registry
 from tuaton.settings import Settings
+from tuaton.storage import tallies
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
@@ -297,13 +298,16 @@ class SelfEnrolments:
                                 "รหัสผ่านไม่ตรงกับที่ตั้งไว้", attempts_left=3 - failures)
         # The channel's proving step decided the level (an office visit says 2.3 or 3).
         ial = enrolment.data.get("ial") or IAL_APP_FACE
+        citizen = self._registry.citizen(enrolment.pid or "")
+        if citizen is None:
+            raise WrongStep("The citizen is no longer in the registry.")
         with self._db.transaction() as session:
             moved = session.execute(update(Enrolment).where(
                 Enrolment.id == enrolment.id, Enrolment.state == S.PASSCODE_SET).values(
                 state=S.COMPLETED, ial=ial, completed_at=_now())).rowcount
             if moved != 1:
                 raise WrongStep()
-            enrolled = Identities.bind(session, enrolment.pid or "", enrolment.device_jwk,
+            enrolled = Identities.bind(session, citizen, enrolment.device_jwk,
                                        enrolment.data["passcode_hash"], ial, enrolment.channel)
             session.execute(update(Enrolment).where(Enrolment.id == enrolment.id).values(
                 identity_id=enrolled.identity_id, data={**enrolment.data, "passcode_hash": None}))
@@ -348,6 +352,7 @@ class SelfEnrolments:
             for kind, photo, image, scores in evidence:
                 session.add(self._evidence(enrolment, pid or enrolment.pid, kind, photo, image, "accepted",
                                            None, scores))
+            tallies.add(session, evidence_tallies([kind for kind, *_ in evidence], "accepted"))
         enrolment.state, enrolment.data, enrolment.pid = state, merged, pid or enrolment.pid
         return view(enrolment)
 
@@ -386,6 +391,7 @@ class SelfEnrolments:
         with self._db.transaction() as session:
             session.add(self._evidence(enrolment, enrolment.pid, kind, photo, image, "refused", refusal.reason,
                                        scores or {k: v for k, v in refusal.extra.items() if k != "reason"}))
+            tallies.add(session, evidence_tallies([kind], "refused", refusal.reason))
             record(session, "enrolment.refused", enrolment_id=enrolment.id, step=kind, reason=refusal.reason)
 
     def _evidence(self, enrolment: Enrolment, pid: str | None, kind: str, photo: bytes, image: np.ndarray | None,
@@ -427,3 +433,12 @@ def purge_images(session: Session, now: dt.datetime | None = None) -> int:
         Evidence.retain_until.is_not(None), Evidence.retain_until < (now or _now())).values(
         image=None, retain_until=None)).rowcount
 
+
+def evidence_tallies(kinds: list[str], decision: str, reason: str | None = None) -> dict[tuple[str, str], int]:
+    """The dashboard's tallies for evidence examined today: face checks (a selfie is one) by
+    decision, and refusals by reason."""
+    day = tallies.today()
+    changes = {(f"faces|{decision}", day): sum(1 for kind in kinds if kind == "selfie")}
+    if decision == "refused" and reason:
+        changes[(f"refused|{reason}", day)] = len(kinds)
+    return changes
