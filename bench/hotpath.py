@@ -5,6 +5,9 @@ for the database are left out).
     .venv/bin/python bench/hotpath.py                       # every operation, CPU µs/op
     .venv/bin/python bench/hotpath.py --op refresh --profile  # and the top of the profile
     .venv/bin/python bench/hotpath.py --postgres            # on PostgreSQL + Redis
+    .venv/bin/python bench/hotpath.py --postgres --database tuaton_country --personas 64
+                                                            # on a registry seeded by bench/country.py,
+                                                            # citizens drawn from all of it
 
 `make bench` measures the server over loopback beside oidc-provider; this is the tool to see what a
 change to the hot path does before running that (the figures leave out uvicorn's HTTP parsing, which
@@ -35,7 +38,7 @@ from bench.run import PG_BENCH, REDIS, enrol  # noqa: E402
 
 from tuaton.oidc.clients import Clients  # noqa: E402
 from tuaton.registry.sampling import sample_personas  # noqa: E402
-from tuaton.registry.seeding import seed_population  # noqa: E402
+from tuaton.registry.seeding import population_size, seed_population  # noqa: E402
 from tuaton.settings import Settings  # noqa: E402
 from tuaton.storage.db import Database  # noqa: E402
 from tuaton.web import create_app  # noqa: E402
@@ -90,18 +93,44 @@ def form(data: dict[str, str]) -> bytes:
     return urlencode(data).encode()
 
 
+def spread_personas(database: Database, count: int) -> list[dict]:
+    """``count`` citizens drawn from the whole registry (a sample of its pages), not its first rows."""
+    import datetime as dt
+    import random
+
+    from sqlalchemy import select, text
+
+    from tuaton.registry.models import CardState, Citizen, IdCard, LifeStatus
+    from tuaton.registry.sampling import persona
+
+    with database.reading() as session:
+        pids = [row[0] for row in session.execute(text("SELECT pid FROM citizens TABLESAMPLE SYSTEM (1) LIMIT 5000"))]
+        random.Random(7).shuffle(pids)
+        rows = session.execute(select(Citizen, IdCard).join(IdCard, IdCard.pid == Citizen.pid).where(
+            Citizen.pid.in_(pids[:count * 4]), Citizen.life_status == LifeStatus.ALIVE,
+            IdCard.state == CardState.ACTIVE, IdCard.expires_on > dt.date.today(),
+            Citizen.birth_date < dt.date(dt.date.today().year - 20, 1, 1))).all()
+    return [persona(c, k) for c, k in rows[:count]]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--op", choices=["exchange", "refresh", "userinfo", "signin"], action="append")
     parser.add_argument("--n", type=int, default=300, help="requests per operation")
     parser.add_argument("--profile", action="store_true", help="cProfile each operation, print the top")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL + Redis instead of SQLite")
+    parser.add_argument("--database", help="an existing PostgreSQL database to use as it is (with --postgres)")
+    parser.add_argument("--personas", type=int, default=16, help="citizens signing in, drawn from the whole "
+                        "registry with --database")
     args = parser.parse_args()
     ops = args.op or ["exchange", "refresh", "userinfo", "signin"]
     VAR.mkdir(parents=True, exist_ok=True)
     common = {"issuer": ISSUER, "audit_seal_seconds": 0, "authorization_code_ttl": 3600,
               "passcode_key_file": str(VAR / "passcode-keys.json")}
-    if args.postgres:
+    if args.postgres and args.database:
+        settings = Settings(database_url=PG_BENCH.rsplit("/", 1)[0] + "/" + args.database, redis_url=REDIS,
+                            redis_prefix="tuaton-hotpath:", **common)
+    elif args.postgres:
         import psycopg
         with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS tuaton_bench")
@@ -114,9 +143,11 @@ async def main() -> None:
         settings = Settings(database_url=f"sqlite:///{path}", **common)
     db = Database(settings)
     db.create_schema()
-    seed_population(db, 2000, processes=1)
+    if not args.database:
+        seed_population(db, 2000, processes=1)
     created = Clients(db).create(name_en="Hot path", redirect_uris=[REDIRECT], scopes=["openid", "pid", "name"])
-    personas = sample_personas(db, 16)
+    personas = spread_personas(db, args.personas) if args.database else sample_personas(db, args.personas)
+    print(f"{len(personas)} citizens signing in, from a registry of {population_size(db):,}", flush=True)
     db.dispose()
     app = create_app(settings)
     if args.profile:

@@ -365,6 +365,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                    citizen_app_router, card_router, pwa_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """Browsers ask for it on every site whatever the page links: the same icon, as SVG."""
+        return Response((Path(__file__).parent / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
     app.openapi = lambda: _openapi_with_errors(app)
     return app
 

@@ -212,6 +212,21 @@ def test_logo_must_be_an_image_and_is_served_re_encoded(staff, services):
     assert Image.open(io.BytesIO(served.content)).size == (256, 128)
 
 
+def test_an_agency_without_a_logo_is_shown_with_its_initial_and_an_unknown_client_is_404(http, agency):
+    served = http.get(f"/agencies/logo/{agency.client_id}.png")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    picture = Image.open(io.BytesIO(served.content)).convert("RGB")
+    assert picture.size == (256, 256) and picture.getpixel((5, 5)) == (19, 49, 92)
+    assert [high for _, high in picture.getextrema()] == [255, 255, 255]     # the letter is drawn
+    assert http.get("/agencies/logo/no-such-client.png").status_code == 404
+
+
+def test_the_favicon_is_served_where_browsers_look_for_it(http):
+    icon = http.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
+
+
 def test_production_keys_must_be_public(staff, operator, services):
     app_id, _, _ = apply(staff)
     submit(staff, app_id)

@@ -148,3 +148,7 @@ def test_portal_pages_work_on_a_phone_in_thai(page, live_system):  # noqa: F811
     assert "do not match a digital identity" in page.locator("#lost-phone-error").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390                                   # nothing runs off the side of the phone
+    # The sign-in button in the menu: white on navy, not navy on navy.
+    colours = page.evaluate("(() => { const s = getComputedStyle(document.getElementById('portal-signin'));"
+                            " return [s.color, s.backgroundColor]; })()")
+    assert colours[0] == "rgb(255, 255, 255)" and colours[0] != colours[1]

@@ -40,6 +40,8 @@ def test_citizen_signs_in_to_an_eservice_by_qr(page, live_system, tmp_path):
     payload = qr.get_attribute("data-payload")
     assert payload.startswith(live_system.issuer + "/s/")
     assert re.fullmatch(r"\d+:\d{2}", page.locator("#signin-countdown").inner_text())
+    # While the page waits, only what the person can do now shows (not "new QR code" or "back").
+    assert not page.locator("#signin-restart").is_visible() and not page.locator("#signin-back").is_visible()
     page.screenshot(path=str(tmp_path / "signin.png"))
     app = AppClient(live_system.issuer)
     app.read_signin(payload)
@@ -78,3 +80,6 @@ def test_a_sign_in_lost_by_the_session_store_tells_the_person_to_start_again(pag
     page.wait_for_selector("#signin-status[data-state='lost']", timeout=15_000)
     assert "QR code ใหม่" in page.locator("#signin-status").inner_text()
     assert page.locator("#signin-restart").is_visible()
+    back = page.locator("#signin-back")                  # back to the e-Service, which hears access_denied
+    assert back.is_visible() and back.get_attribute("href").startswith(live_system.eservice + "/callback?")
+    assert "error=access_denied" in back.get_attribute("href")

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from tuaton.agencies.application import MAX_CONTACTS, REQUESTABLE_CLAIMS, ApplicationForm, Contact, problems
-from tuaton.agencies.service import SANDBOX_PLACEHOLDER_REDIRECT, ApplicationView
+from tuaton.agencies.service import SANDBOX_PLACEHOLDER_REDIRECT, ApplicationView, monogram_logo
 from tuaton.errors import ApplicationIncomplete, DomainError, PortalSignInRequired
 from tuaton.oidc.claims import CLAIM_LABELS
 from tuaton.oidc.clients import PRODUCTION, SANDBOX
@@ -214,7 +214,11 @@ def integration(request: Request, application_id: str, user: PortalUser = Depend
 
 @router.get("/agencies/logo/{client_id}.png")
 def logo(request: Request, client_id: str) -> Response:
-    data = services(request).agencies.logo(client_id[:64])
+    svc = services(request)
+    data = svc.agencies.logo(client_id[:64])
     if data is None:
-        return Response(status_code=404)
+        client = svc.clients.get(client_id[:64])
+        if client is None:
+            return Response(status_code=404)
+        data = monogram_logo(client.name_th or client.name_en)
     return Response(data, media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})

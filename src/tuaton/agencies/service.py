@@ -12,10 +12,11 @@ import io
 import json
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
@@ -406,3 +407,23 @@ def public_jwks(text: str) -> dict:
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise InvalidInput(f"A key could not be read: {exc}.", "อ่านกุญแจไม่ได้", field="jwks") from exc
     return {"keys": keys}
+
+
+@lru_cache(maxsize=512)
+def monogram_logo(name: str) -> bytes:
+    """A plain logo for an agency that has not uploaded one: the first letter of its name, white
+    on navy (Debian's Thai font draws Thai and Latin letters alike), so the approval screen never
+    shows a broken image."""
+    from tuaton.registry.card_render import font
+
+    # The first consonant or Latin letter: Thai words may begin with a vowel written before it (เ แ โ ใ ไ).
+    initial = next((ch for ch in name if ch.isalpha() and not "\u0e40" <= ch <= "\u0e44"), "?").upper()
+    picture = Image.new("RGB", (LOGO_SIZE, LOGO_SIZE), (19, 49, 92))
+    draw = ImageDraw.Draw(picture)
+    face = font(LOGO_SIZE // 2, bold=True)
+    left, top, right, bottom = draw.textbbox((0, 0), initial, font=face)
+    draw.text(((LOGO_SIZE - (right - left)) / 2 - left, (LOGO_SIZE - (bottom - top)) / 2 - top), initial,
+              font=face, fill=(255, 255, 255))
+    out = io.BytesIO()
+    picture.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -19,6 +19,7 @@ from tuaton.metrics import SIGNIN_DECISIONS
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import CLAIM_LABELS, claims_for_scopes
 from tuaton.oidc.clients import RegisteredClient
+from tuaton.oidc.grants import authorization_response
 from tuaton.services import Services
 from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, qr_svg, services
 
@@ -59,6 +60,10 @@ async def show_qr_signin(request: Request,
         "number": started.number,
         "expires_at": started.expires_at, "seconds_left": max(0, started.expires_at - int(time.time())),
         "restart_url": str(request.url), "app_link": f"tuaton://signin?{urlencode({'payload': payload})}",
+        # Back to the e-Service without signing in: the agency hears access_denied, as from a refusal.
+        "back_url": authorization_response(auth_request.redirect_uri, auth_request.state, issuer,
+                                           error="access_denied",
+                                           error_description="The person went back without signing in."),
     })
     response.set_cookie(f"tuaton_signin_{started.id}", started.browser_secret, httponly=True,
                         samesite="lax", secure=issuer.startswith("https://"), path=f"/signin/{started.id}",

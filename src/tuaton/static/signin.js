@@ -21,7 +21,8 @@
       qr.style.opacity = "0.25";
       document.getElementById("signin-restart").hidden = false;
       var back = document.getElementById("signin-back");
-      if (redirectTo) { back.href = redirectTo; back.hidden = false; }
+      if (redirectTo) { back.href = redirectTo; }
+      back.hidden = false;
     }
   }
 
