@@ -168,6 +168,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
                   purpose: str = typer.Option("", help="Why the agency needs the data"),
                   ciba: str = typer.Option(None, "--backchannel", help="CIBA: poll or ping"),
                   notification_endpoint: str = typer.Option(None, help="CIBA ping: where to notify"),
+                  require_par: bool = typer.Option(False, "--require-par", help="FAPI 2.0: authorization "
+                                                   "requests only by PAR (RFC 9126)"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Register an agency's client and print its credentials."""
     from tuaton.errors import InvalidInput
@@ -180,7 +182,7 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
             scopes=scope or ["openid", "name", "name_en", "birthdate", "ial"], auth_method=method,
             post_logout_redirect_uris=post_logout_redirect_uri, jwks=jwks, subject_type=subject_type,
             id_token_alg=id_token_alg, purpose_en=purpose, backchannel_mode=ciba,
-            backchannel_notification_endpoint=notification_endpoint)
+            backchannel_notification_endpoint=notification_endpoint, require_par=require_par)
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
     out = {"client_id": created.client.client_id, "token_endpoint_auth_method": method,

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     #: How long a QR sign-in may wait for the citizen (seconds).
     signin_ttl: int = 180
     authorization_code_ttl: int = 60
+    #: How long a pushed authorization request's request_uri lasts (RFC 9126).
+    par_ttl: int = 60
     access_token_ttl: int = 900
     id_token_ttl: int = 3600
     refresh_token_ttl: int = 30 * 24 * 3600

@@ -177,13 +177,17 @@ def parse_login_hint(values: dict[str, str]) -> str | None:
     return None  # a hint in another form is only a hint: ignored
 
 
-def validate_authorization_request(params: Sequence[tuple[str, str]],
-                                   lookup: ClientLookup) -> tuple[AuthorizationRequest, RegisteredClient]:
+def validate_authorization_request(params: Sequence[tuple[str, str]], lookup: ClientLookup, *,
+                                   pushed: bool = False) -> tuple[AuthorizationRequest, RegisteredClient]:
+    """``pushed``: the parameters came by PAR (oidc/par.py), which a client may be required to use."""
     values, repeated = single_values(params)
     client = check_client(values, repeated, lookup)
     redirect_uri = check_redirect_uri(values, repeated, client)
     state = values.get("state") if "state" not in repeated else None
     try:
+        if client.require_pushed_authorization_requests and not pushed:
+            raise InvalidRequest("This client must push its authorization requests first (PAR, RFC 9126) and "
+                                 "send only client_id and request_uri here.")
         check_no_repeats(repeated)
         check_lengths(values)
         check_request_objects(values)

@@ -49,6 +49,8 @@ class RegisteredClient:
     previous_secret_expires_at: dt.datetime | None = None
     backchannel_token_delivery_mode: str | None = None
     backchannel_client_notification_endpoint: str | None = None
+    require_pushed_authorization_requests: bool = False
+    dpop_bound_access_tokens: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -154,7 +156,9 @@ def _from_row(row: Client) -> RegisteredClient:
         environment=row.environment, previous_secret_hash=row.previous_secret_hash,
         previous_secret_expires_at=row.previous_secret_expires_at,
         backchannel_token_delivery_mode=row.backchannel_token_delivery_mode,
-        backchannel_client_notification_endpoint=row.backchannel_client_notification_endpoint)
+        backchannel_client_notification_endpoint=row.backchannel_client_notification_endpoint,
+        require_pushed_authorization_requests=bool(row.require_pushed_authorization_requests),
+        dpop_bound_access_tokens=bool(row.dpop_bound_access_tokens))
 
 
 class Clients:
@@ -186,7 +190,8 @@ class Clients:
                purpose_en: str = "", purpose_th: str = "", client_id: str | None = None,
                client_secret: str | None = None, environment: str = PRODUCTION,
                issue_secret: bool = True, backchannel_mode: str | None = None,
-               backchannel_notification_endpoint: str | None = None) -> CreatedClient:
+               backchannel_notification_endpoint: str | None = None, require_par: bool = False,
+               require_dpop: bool = False) -> CreatedClient:
         """Register a client. ``issue_secret=False`` leaves a confidential client without a secret
         until :meth:`rotate_secret` makes the first one (the agency portal shows it once, to the agency)."""
         if auth_method not in AUTH_METHODS:
@@ -223,14 +228,16 @@ class Clients:
                      purpose_en=purpose_en, purpose_th=purpose_th or purpose_en, active=True,
                      environment=environment, created_at=dt.datetime.now(dt.UTC),
                      backchannel_token_delivery_mode=backchannel_mode,
-                     backchannel_client_notification_endpoint=backchannel_notification_endpoint)
+                     backchannel_client_notification_endpoint=backchannel_notification_endpoint,
+                     require_pushed_authorization_requests=require_par, dpop_bound_access_tokens=require_dpop)
         with self._db.transaction() as session:
             if session.get(Client, client_id) is not None:
                 raise InvalidInput(f"A client with id {client_id!r} exists already.", field="client_id")
             session.add(row)
             session.flush()
             record(session, "client.created", client_id=client_id, scopes=row.scopes,
-                   auth_method=auth_method, environment=environment)
+                   auth_method=auth_method, environment=environment, require_par=require_par,
+                   require_dpop=require_dpop)
             created = _from_row(row)
         return CreatedClient(created, secret)
 

@@ -15,6 +15,7 @@ PATHS = {
     "revocation_endpoint": "/oauth2/revoke",
     "end_session_endpoint": "/oauth2/logout",
     "jwks_uri": "/oauth2/jwks",
+    "pushed_authorization_request_endpoint": "/oauth2/par",
 }
 THAID_PATHS = {
     "authorization_endpoint": "/api/v2/oauth2/auth/",
@@ -59,6 +60,8 @@ def provider_metadata(issuer: str) -> dict:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
+        # RFC 9126: any client may push; some must (their metadata says so).
+        "require_pushed_authorization_requests": False,
         "authorization_response_iss_parameter_supported": True,
         "frontchannel_logout_supported": False,
         "backchannel_logout_supported": False,

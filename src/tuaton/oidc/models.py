@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tuaton.storage.db import Base
@@ -43,6 +44,11 @@ class Client(Base):
     #: and where a ping-mode client is told that a sign-in has ended.
     backchannel_token_delivery_mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
     backchannel_client_notification_endpoint: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: FAPI 2.0 per client: authorization requests only by PAR (RFC 9126 §6), and access and refresh
+    #: tokens only bound to a DPoP key (RFC 9449 §5.2).
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                                         server_default=sa_false())
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class SigningKey(Base):

@@ -28,6 +28,7 @@ from tuaton.oidc.errors import (
     InvalidToken,
 )
 from tuaton.oidc.grant_types import token_response
+from tuaton.oidc.par import push, validate_pushed
 from tuaton.services import Services
 from tuaton.signin.routes import show_qr_signin
 from tuaton.web_support import NO_STORE, ORJSONResponse, blocking, page, services
@@ -36,7 +37,8 @@ router = APIRouter()
 
 
 def _both(name: str) -> list[str]:
-    return [PATHS[name], THAID_PATHS[name]]
+    """Tuaton's path, and ThaiD's where ThaiD has the endpoint."""
+    return [PATHS[name], *([THAID_PATHS[name]] if name in THAID_PATHS else [])]
 
 
 def _route(methods: list[str], name: str, **kwargs):
@@ -76,6 +78,8 @@ async def authorize(request: Request) -> Response:
     params = list(request.query_params.multi_items())
     if request.method == "POST":
         params = [(k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)]
+    if any(name == "request_uri" for name, _ in params):
+        return await show_qr_signin(request, lambda: validate_pushed(params, svc.clients.get, svc.store))
     return await show_qr_signin(request, lambda: validate_authorization_request(params, svc.clients.get))
 
 
@@ -105,6 +109,20 @@ def _audiences(svc: Services, name: str) -> set[str]:
 def _client(request: Request, svc: Services, form: dict[str, str], endpoint: str) -> RegisteredClient:
     return authenticate_client(form, request.headers.get("authorization"), svc.clients.get,
                                audiences=_audiences(svc, endpoint), store=svc.store)
+
+
+@_route(["POST"], "pushed_authorization_request_endpoint", tags=["oidc"], status_code=201)
+async def pushed_authorization_request(request: Request) -> JSONResponse:
+    """RFC 9126: the agency's server pushes the authorization request; the browser then carries
+    only ``client_id`` and the ``request_uri`` answered here."""
+    svc = services(request)
+    form = await _form(request)
+
+    def handle() -> dict:
+        client = _client(request, svc, form, "pushed_authorization_request_endpoint")
+        return push(form, client, svc.store, svc.settings.par_ttl)
+
+    return ORJSONResponse(await blocking(request, handle), status_code=201, headers=NO_STORE)
 
 
 @router.post(BACKCHANNEL_PATH, tags=["oidc"])

@@ -1,0 +1,68 @@
+"""Pushed authorization requests (RFC 9126): the agency's server sends the authorization request
+to Tuaton first, authenticated as at the token endpoint, and the browser carries only a reference
+(``request_uri``). Nothing of the request can be read or changed in the browser, and a client can
+be required to use it (``require_pushed_authorization_requests``, FAPI 2.0).
+
+The pushed parameters are validated at once by the same pipeline as ``/authorize`` (errors come
+back to the agency's server as JSON, never as a redirect), kept in the ephemeral store for
+``par_ttl`` seconds, and validated again when the browser arrives. A ``request_uri`` may be used
+again until it expires (RFC 9126 §4 allows it for a person reloading the page); it only ever
+names its own client's request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+
+from tuaton.oidc.authorization import AuthorizationRequest, ClientLookup, validate_authorization_request
+from tuaton.oidc.clients import RegisteredClient
+from tuaton.oidc.errors import InvalidRedirect, InvalidRequest, OAuthError
+from tuaton.oidc.grants import token_hash
+from tuaton.storage.ephemeral import EphemeralStore
+
+REQUEST_URI_PREFIX = "urn:ietf:params:oauth:request_uri:"
+#: Client authentication travels with the pushed request; it is not part of the authorization request.
+CLIENT_AUTHENTICATION = frozenset({"client_secret", "client_assertion", "client_assertion_type"})
+
+
+def _key(reference: str) -> str:
+    return f"par:{token_hash(reference)}"
+
+
+def push(form: dict[str, str], client: RegisteredClient, store: EphemeralStore, ttl: int) -> dict:
+    """Validate and keep a pushed request; the ``request_uri`` and ``expires_in`` for the answer."""
+    if "request_uri" in form:
+        raise InvalidRequest("request_uri cannot itself be pushed (RFC 9126 §2.1).")
+    if form.get("client_id", client.client_id) != client.client_id:
+        raise InvalidRequest("client_id must be the client that authenticated this request (RFC 9126 §2.1).")
+    params = [(name, value) for name, value in form.items() if name not in CLIENT_AUTHENTICATION]
+    if "client_id" not in form:
+        params.append(("client_id", client.client_id))
+    try:
+        validate_authorization_request(params, lambda cid: client if cid == client.client_id else None,
+                                       pushed=True)
+    except InvalidRedirect as error:
+        raise InvalidRequest(error.message_en) from error
+    except OAuthError as error:
+        error.redirect_uri = error.state = None           # the answer goes to the agency's server
+        raise
+    reference = secrets.token_urlsafe(32)
+    store.put(_key(reference), {"client_id": client.client_id, "params": params}, ttl)
+    return {"request_uri": REQUEST_URI_PREFIX + reference, "expires_in": ttl}
+
+
+def validate_pushed(params: Sequence[tuple[str, str]], lookup: ClientLookup,
+                    store: EphemeralStore) -> tuple[AuthorizationRequest, RegisteredClient]:
+    """At ``/authorize``: the pushed request ``request_uri`` names, for the ``client_id`` given.
+    Any other parameter in the browser's URL is ignored (RFC 9126 §4)."""
+    values = dict(params)
+    request_uri, client_id = values.get("request_uri", ""), values.get("client_id")
+    stored = store.get(_key(request_uri.removeprefix(REQUEST_URI_PREFIX))) \
+        if request_uri.startswith(REQUEST_URI_PREFIX) and client_id else None
+    if stored is None or stored["client_id"] != client_id:
+        raise InvalidRedirect(
+            "This sign-in request is unknown or has expired (a pushed request lasts a minute). Go back "
+            "to the e-Service and start again.",
+            "ไม่พบคำขอเข้าสู่ระบบนี้หรือคำขอหมดอายุแล้ว กรุณากลับไปยังเว็บไซต์บริการแล้วเริ่มใหม่")
+    return validate_authorization_request([tuple(p) for p in stored["params"]], lookup, pushed=True)
