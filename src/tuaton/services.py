@@ -18,6 +18,7 @@ from tuaton.identity.service import Identities
 from tuaton.officers.service import Officers
 from tuaton.oidc.ciba import Backchannel
 from tuaton.oidc.clients import Clients
+from tuaton.oidc.dpop import Nonces
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
@@ -57,6 +58,8 @@ class Services:
     cards: Cards
     backchannel: Backchannel
     audit: AuditSequencer
+    #: DPoP's server nonces (RFC 9449 §8), the same in every process.
+    dpop_nonces: Nonces
 
     def close(self) -> None:
         self.database.dispose()
@@ -97,7 +100,8 @@ def build_services(settings: Settings, *, database: Database | None = None,
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
                     Backchannel(database, store, identities, grants, approvals, clients, settings),
-                    AuditSequencer(database, keys.sign_compact))
+                    AuditSequencer(database, keys.sign_compact),
+                    Nonces(installation_secret(database, "dpop-nonce")))
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

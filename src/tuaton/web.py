@@ -33,7 +33,16 @@ from tuaton.i18n import pick_lang
 from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
 from tuaton.observability import RequestLog, configure_logging, route_template
 from tuaton.oidc.documents import PublishedDocuments
-from tuaton.oidc.errors import InvalidClient, InvalidRedirect, InvalidToken, OAuthError, TooManyBackchannelRequests
+from tuaton.oidc.dpop import ALGORITHMS as DPOP_ALGORITHMS
+from tuaton.oidc.errors import (
+    InvalidClient,
+    InvalidDpopProof,
+    InvalidRedirect,
+    InvalidToken,
+    OAuthError,
+    TooManyBackchannelRequests,
+    UseDpopNonce,
+)
 from tuaton.oidc.grants import authorization_response
 from tuaton.proofing.card_ocr import MAX_IMAGE_BYTES
 from tuaton.services import Services, build_services
@@ -198,9 +207,15 @@ def _oauth_error(request: Request, exc: OAuthError) -> Response:
             exc.redirect_uri, exc.state, request.app.state.services.settings.issuer, error=exc.error,
             error_description=exc.description), status_code=303)
     headers = dict(NO_STORE)
+    description = exc.description.replace('"', "'")
     if isinstance(exc, InvalidToken):
-        description = exc.description.replace('"', "'")
-        headers["WWW-Authenticate"] = f'Bearer error="invalid_token", error_description="{description}"'
+        scheme = f'DPoP algs="{" ".join(DPOP_ALGORITHMS)}",' if exc.dpop else "Bearer"
+        headers["WWW-Authenticate"] = f'{scheme} error="invalid_token", error_description="{description}"'
+    if isinstance(exc, InvalidDpopProof) and exc.at_resource:
+        headers["WWW-Authenticate"] = (f'DPoP algs="{" ".join(DPOP_ALGORITHMS)}", error="{exc.error}", '
+                                       f'error_description="{description}"')
+    if isinstance(exc, UseDpopNonce):
+        headers["DPoP-Nonce"] = exc.nonce
     if isinstance(exc, TooManyBackchannelRequests):
         headers["Retry-After"] = str(exc.retry_after)
     if isinstance(exc, InvalidClient) and exc.basic_attempted:

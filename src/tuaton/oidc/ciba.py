@@ -169,8 +169,8 @@ class Backchannel:
                    mode=client.backchannel_token_delivery_mode)
         return {"auth_req_id": auth_req_id, "expires_in": expires_in, "interval": interval}
 
-    def poll(self, client: RegisteredClient, auth_req_id: str) -> dict[str, Any]:
-        """The token request (CIBA Core §10.1) for both modes."""
+    def poll(self, client: RegisteredClient, auth_req_id: str, jkt: str | None = None) -> dict[str, Any]:
+        """The token request (CIBA Core §10.1) for both modes (``jkt``: a DPoP proof's key)."""
         key = f"ciba:{auth_req_id}"
         txn = self._transaction(auth_req_id)
         if txn is None or txn.request.client_id != client.client_id:
@@ -193,7 +193,7 @@ class Backchannel:
             raise InvalidGrant("auth_req_id was already redeemed.")
         taken_txn = BackchannelTransaction.from_store(taken)
         return self._grants.tokens_for_grant(client, taken_txn.grant_id, list(taken_txn.request.scopes),
-                                             taken_txn.approved, channel="backchannel")
+                                             taken_txn.approved, channel="backchannel", jkt=jkt)
 
     def _transaction(self, auth_req_id: str) -> BackchannelTransaction | None:
         stored = self._store.get(f"ciba:{auth_req_id}")

@@ -62,6 +62,9 @@ def provider_metadata(issuer: str) -> dict:
         "request_uri_parameter_supported": False,
         # RFC 9126: any client may push; some must (their metadata says so).
         "require_pushed_authorization_requests": False,
+        # RFC 9449: DPoP-bound tokens for a client that sends proofs (and only those for a client
+        # registered with dpop_bound_access_tokens).
+        "dpop_signing_alg_values_supported": ["ES256", "PS256"],
         "authorization_response_iss_parameter_supported": True,
         "frontchannel_logout_supported": False,
         "backchannel_logout_supported": False,

@@ -98,6 +98,34 @@ class InvalidToken(OAuthError):
     error = "invalid_token"
     status = 401
 
+    def __init__(self, description: str, *, dpop: bool = False) -> None:
+        super().__init__(description)
+        #: The challenge names the DPoP scheme (RFC 9449 §7.1) rather than Bearer.
+        self.dpop = dpop
+
+
+class InvalidDpopProof(OAuthError):
+    """The DPoP proof is missing where it is required, or invalid. (RFC 9449 §5, §7.1)"""
+
+    error = "invalid_dpop_proof"
+
+    def __init__(self, description: str, *, at_resource: bool = False) -> None:
+        super().__init__(description)
+        #: At a protected resource (userinfo) the answer is 401 with a DPoP challenge.
+        self.at_resource = at_resource
+        if at_resource:
+            self.status = 401
+
+
+class UseDpopNonce(InvalidDpopProof):
+    """The proof must carry Tuaton's current nonce, sent in the DPoP-Nonce header. (RFC 9449 §8)"""
+
+    error = "use_dpop_nonce"
+
+    def __init__(self, description: str, *, nonce: str, at_resource: bool = False) -> None:
+        super().__init__(description, at_resource=at_resource)
+        self.nonce = nonce
+
 
 class UnsupportedTokenType(OAuthError):
     """The authorization server does not support the revocation of the presented token type.

@@ -43,7 +43,8 @@ CODE_REPLAY_WINDOW = 600
 _GRANTS, _REFRESH, _CONSENTS = Grant.__table__, RefreshToken.__table__, Consent.__table__
 _INSERT_REFRESH = insert(_REFRESH)
 _REFRESH_WITH_GRANT = select(
-    _REFRESH.c.scopes, _REFRESH.c.expires_at, _REFRESH.c.used_at, _GRANTS.c.id, _GRANTS.c.client_id,
+    _REFRESH.c.scopes, _REFRESH.c.expires_at, _REFRESH.c.used_at, _REFRESH.c.dpop_jkt, _GRANTS.c.id,
+    _GRANTS.c.client_id,
     _GRANTS.c.identity_id, _GRANTS.c.device_id, _GRANTS.c.auth_time, _GRANTS.c.acr, _GRANTS.c.amr,
     _GRANTS.c.revoked_at).join(_GRANTS, _GRANTS.c.id == _REFRESH.c.grant_id).where(
     _REFRESH.c.token_hash == bindparam("token_hash"))
@@ -140,10 +141,10 @@ class Grants:
         return grant_id
 
     def tokens_for_grant(self, client: RegisteredClient, grant_id: str, scopes: list[str],
-                         approved: ApprovedSignin, *, channel: str) -> dict[str, Any]:
+                         approved: ApprovedSignin, *, channel: str, jkt: str | None = None) -> dict[str, Any]:
         """Tokens for a grant approved outside the code flow (a backchannel sign-in)."""
         return self._tokens(client, TokenBasis.of(grant_id, approved), scopes,
-                            refresh=self._wants_refresh(client, scopes), nonce=None, channel=channel)
+                            refresh=self._wants_refresh(client, scopes), nonce=None, channel=channel, jkt=jkt)
 
     def identity_for_subject(self, client: RegisteredClient, subject: str) -> str | None:
         """The citizen this client knows as ``subject`` (from an earlier sign-in), if any."""
@@ -167,7 +168,7 @@ class Grants:
                 revoked_at=None, granted_at=now))
 
     def exchange_code(self, client: RegisteredClient, code: str, redirect_uri: str | None,
-                      code_verifier: str | None) -> dict[str, Any]:
+                      code_verifier: str | None, jkt: str | None = None) -> dict[str, Any]:
         key = token_hash(code)
         stored = self._store.take(f"code:{key}")
         if stored is None:
@@ -194,7 +195,7 @@ class Grants:
             raise InvalidGrant("code_verifier was sent but the authorization request had no code_challenge.")
         scopes = list(code_record.scopes)
         return self._tokens(client, code_record.basis, scopes, refresh=self._wants_refresh(client, scopes),
-                            nonce=code_record.nonce, channel="token")
+                            nonce=code_record.nonce, channel="token", jkt=jkt)
 
     @staticmethod
     def _wants_refresh(client: RegisteredClient, scopes: list[str]) -> bool:
@@ -204,10 +205,12 @@ class Grants:
 
     # -- tokens ------------------------------------------------------------------------------
     def _tokens(self, client: RegisteredClient, basis: TokenBasis, scopes: list[str], *, refresh: bool,
-                nonce: str | None, channel: str, before_writing=None) -> dict[str, Any]:
+                nonce: str | None, channel: str, before_writing=None, jkt: str | None = None) -> dict[str, Any]:
         """Sign the ID token, write the refresh token and the disclosure event in one transaction
         (after ``before_writing(connection)``, which may refuse by raising), then store the access
-        token."""
+        token. With ``jkt`` (a verified DPoP proof's key) the access token is bound to that key, and
+        a public client's refresh token too (a confidential client's is bound by its authentication,
+        RFC 9449 §5)."""
         settings = self._settings
         now = int(time.time())
         sub = subject_for(self._secret, client.subject_type, client.client_id, basis.identity_id)
@@ -225,7 +228,7 @@ class Grants:
         key = self._keys.signing_key(client.id_token_signed_response_alg)
         id_token = jwt.encode({"alg": client.id_token_signed_response_alg, "kid": key.kid, "typ": "JWT"},
                               id_claims, key)
-        response: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer",
+        response: dict[str, Any] = {"access_token": access_token, "token_type": "DPoP" if jkt else "Bearer",
                                     "expires_in": settings.access_token_ttl, "scope": " ".join(scopes),
                                     "id_token": id_token}
 
@@ -237,7 +240,8 @@ class Grants:
                 conn.execute(_INSERT_REFRESH, {
                     "token_hash": token_hash(refresh_token), "grant_id": basis.grant_id, "scopes": scopes,
                     "created_at": dt.datetime.fromtimestamp(now, dt.UTC),
-                    "expires_at": dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC)})
+                    "expires_at": dt.datetime.fromtimestamp(now + settings.refresh_token_ttl, dt.UTC),
+                    "dpop_jkt": jkt if client.is_public else None})
                 response["refresh_token"] = refresh_token
             record(conn, "claims.disclosed", identity_id=basis.identity_id, client_id=client.client_id,
                    grant_id=basis.grant_id, channel=f"{channel}:id_token", claims=sorted(values))
@@ -245,7 +249,7 @@ class Grants:
         # ``access_token_ttl``, 15 min): userinfo then reads the store only, not the registry.
         # Stored once the refresh token and the event are written (a failure leaves no usable token).
         stored = AccessToken(basis.grant_id, client.client_id, basis.identity_id, basis.pid, basis.ial, sub,
-                             tuple(scopes), now, now + settings.access_token_ttl, _plain_claims(values))
+                             tuple(scopes), now, now + settings.access_token_ttl, _plain_claims(values), jkt)
         self._store.put(f"at:{token_hash(access_token)}", stored.to_store(), settings.access_token_ttl)
         return response
 
@@ -259,7 +263,8 @@ class Grants:
                                                     "date_of_expiry"} & set(claims) else None
         return claim_values(ClaimSource(citizen, card, ial), claims)
 
-    def refresh(self, client: RegisteredClient, refresh_token: str, scope: str | None) -> dict[str, Any]:
+    def refresh(self, client: RegisteredClient, refresh_token: str, scope: str | None,
+                jkt: str | None = None) -> dict[str, Any]:
         """Rotate a refresh token. Read and check it (one statement, and the identity's standing),
         then mark it used, write the new one and the disclosure event in one transaction: the
         conditional update decides between two concurrent uses of one token, and the loser revokes
@@ -277,6 +282,8 @@ class Grants:
             raise InvalidGrant("The refresh token's sign-in has been revoked.")
         if _utc(row.expires_at) < now:
             raise InvalidGrant("The refresh token has expired; sign the citizen in again.")
+        if row.dpop_jkt is not None and row.dpop_jkt != jkt:
+            raise InvalidGrant("The refresh token is bound to a DPoP key: send a DPoP proof made with that key.")
         scopes = list(row.scopes)
         if scope is not None:
             # Checked before the token is used up: a refused request must not consume it.
@@ -299,7 +306,7 @@ class Grants:
 
         try:
             return self._tokens(client, basis, scopes, refresh=True, nonce=None, channel="refresh",
-                                before_writing=use_token)
+                                before_writing=use_token, jkt=jkt)
         except _RefreshReused:
             self.revoke_grant(row.id, "refresh token reused")
             raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.") from None
@@ -325,8 +332,15 @@ class Grants:
             raise InvalidToken("The access token's sign-in has been revoked.")
         return AccessToken.from_store(stored)
 
-    def userinfo(self, token: str) -> dict[str, Any]:
+    def userinfo(self, token: str, jkt: str | None = None) -> dict[str, Any]:
+        """The claims for ``token``; ``jkt``: the key of the request's verified DPoP proof, which a
+        DPoP-bound token requires (and a Bearer token must not be sent with)."""
         access = self.access_token(token)
+        if access.jkt != jkt:
+            raise InvalidToken("This access token is bound to a DPoP key: send it as 'Authorization: DPoP' "
+                               "with a proof made by that key." if access.jkt else
+                               "This access token is a Bearer token: send it as 'Authorization: Bearer'.",
+                               dpop=access.jkt is not None)
         values = access.claims
         if values is None:      # a token issued before the claims were kept with it
             values = _plain_claims(self._claim_values(access.pid, access.ial, claims_for_scopes(set(access.scopes))))
@@ -345,9 +359,13 @@ class Grants:
             if access is not None:
                 if access.client_id != client.client_id:
                     return inactive
-                return {"active": True, "token_type": "Bearer", "scope": " ".join(access.scopes),
-                        "client_id": access.client_id, "sub": access.sub, "aud": access.client_id,
-                        "iss": self._settings.issuer, "exp": access.exp, "iat": access.iat}
+                answer = {"active": True, "token_type": "DPoP" if access.jkt else "Bearer",
+                          "scope": " ".join(access.scopes), "client_id": access.client_id, "sub": access.sub,
+                          "aud": access.client_id, "iss": self._settings.issuer, "exp": access.exp,
+                          "iat": access.iat}
+                if access.jkt:
+                    answer["cnf"] = {"jkt": access.jkt}
+                return answer
         with self._db.reading() as session:
             row = session.get(RefreshToken, token_hash(token))
             grant = session.get(Grant, row.grant_id) if row else None

@@ -102,6 +102,8 @@ class RefreshToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     #: Set when rotated; presenting a used token again revokes the whole grant.
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: A public client's DPoP key thumbprint (RFC 9449 §5): the next refresh must prove that key.
+    dpop_jkt: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Consent(Base):

@@ -98,16 +98,21 @@ class AccessToken:
     exp: int
     #: None for a token written before the values were kept with it: userinfo reads the registry.
     claims: dict[str, Any] | None = None
+    #: The DPoP key's thumbprint a DPoP-bound token must be used with (RFC 9449 ``cnf.jkt``).
+    jkt: str | None = None
 
     def to_store(self) -> dict[str, Any]:
-        return {"grant_id": self.grant_id, "client_id": self.client_id, "identity_id": self.identity_id,
-                "pid": self.pid, "ial": self.ial, "sub": self.sub, "scopes": list(self.scopes), "iat": self.iat,
-                "exp": self.exp, "claims": self.claims}
+        stored = {"grant_id": self.grant_id, "client_id": self.client_id, "identity_id": self.identity_id,
+                  "pid": self.pid, "ial": self.ial, "sub": self.sub, "scopes": list(self.scopes), "iat": self.iat,
+                  "exp": self.exp, "claims": self.claims}
+        if self.jkt is not None:
+            stored["jkt"] = self.jkt
+        return stored
 
     @classmethod
     def from_store(cls, data: dict[str, Any]) -> Self:
         return cls(data["grant_id"], data["client_id"], data["identity_id"], data["pid"], data["ial"], data["sub"],
-                   tuple(data["scopes"]), data["iat"], data["exp"], data.get("claims"))
+                   tuple(data["scopes"]), data["iat"], data["exp"], data.get("claims"), data.get("jkt"))
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,10 @@ from tuaton.oidc.client_auth import authenticate_client
 from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.discovery import BACKCHANNEL_PATH, PATHS, THAID_PATHS
 from tuaton.oidc.documents import discovery_document
+from tuaton.oidc.dpop import verify_proof
 from tuaton.oidc.errors import (
     InvalidClient,
+    InvalidDpopProof,
     InvalidRedirect,
     InvalidRequest,
     InvalidToken,
@@ -138,22 +140,56 @@ async def backchannel_authentication(request: Request) -> JSONResponse:
     return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
 
 
+def _dpop_key(request: Request, svc: Services, *, access_token: str | None = None) -> str | None:
+    """The thumbprint of the key of the request's DPoP proof, verified (RFC 9449 §4.3), or None
+    without one. At userinfo a proof answers 401 with a DPoP challenge rather than 400."""
+    proofs = request.headers.getlist("dpop")
+    if not proofs:
+        return None
+    url = svc.settings.issuer + request.url.path
+    try:
+        return verify_proof(proofs, method=request.method, url=url, store=svc.store, nonces=svc.dpop_nonces,
+                            access_token=access_token)
+    except InvalidDpopProof as error:
+        if access_token is not None:
+            error.at_resource, error.status = True, 401
+        raise
+
+
+def _with_dpop_nonce(response: Response, svc: Services, request: Request) -> Response:
+    """A DPoP client is sent the nonce for its next proof with every answer (RFC 9449 §8.2)."""
+    if "dpop" in request.headers:
+        response.headers["DPoP-Nonce"] = svc.dpop_nonces.current()
+    return response
+
+
 @_route(["POST"], "token_endpoint", tags=["oidc"])
 async def token(request: Request) -> JSONResponse:
     svc = services(request)
     form = await _form(request)
 
     def handle() -> dict:
-        return token_response(svc, _client(request, svc, form, "token_endpoint"), form)
+        client = _client(request, svc, form, "token_endpoint")
+        return token_response(svc, client, form, _dpop_key(request, svc))
 
-    return ORJSONResponse(await blocking(request, handle), headers=NO_STORE)
+    return _with_dpop_nonce(ORJSONResponse(await blocking(request, handle), headers=NO_STORE), svc, request)
 
 
 # -- userinfo --------------------------------------------------------------------------------
 async def userinfo(request: Request) -> JSONResponse:
     svc = services(request)
     header = request.headers.get("authorization", "")
-    access_token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    scheme = header[:7].lower()
+    access_token = header[7:].strip() if scheme == "bearer " else None
+    if scheme[:5] == "dpop ":                       # RFC 9449 §7.1: a DPoP-bound token with its proof
+        access_token = header[5:].strip()
+        if not access_token:
+            raise InvalidToken("Send the access token as 'Authorization: DPoP <token>'.", dpop=True)
+        if "dpop" not in request.headers:
+            raise InvalidDpopProof("A DPoP-bound token needs a DPoP proof header.", at_resource=True)
+        jkt = _dpop_key(request, svc, access_token=access_token)
+        claims = await blocking(request, svc.grants.userinfo, access_token, jkt)
+        return _with_dpop_nonce(ORJSONResponse(claims, headers=NO_STORE), svc, request)
     if request.method == "POST" and access_token is None and request.headers.get(
             "content-type", "").startswith("application/x-www-form-urlencoded"):
         access_token = (await request.form()).get("access_token")

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 GRANT_TYPE = "authorization_code"
 
 
-def handle(services: Services, client: RegisteredClient, form: Mapping[str, str]) -> dict[str, Any]:
+def handle(services: Services, client: RegisteredClient, form: Mapping[str, str],
+           jkt: str | None = None) -> dict[str, Any]:
     if not form.get("code"):
         raise InvalidRequest("code is required.")
-    return services.grants.exchange_code(client, form["code"], form.get("redirect_uri"), form.get("code_verifier"))
+    return services.grants.exchange_code(client, form["code"], form.get("redirect_uri"),
+                                         form.get("code_verifier"), jkt)

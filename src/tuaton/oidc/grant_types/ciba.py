@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 __all__ = ["GRANT_TYPE", "handle"]
 
 
-def handle(services: Services, client: RegisteredClient, form: Mapping[str, str]) -> dict[str, Any]:
+def handle(services: Services, client: RegisteredClient, form: Mapping[str, str],
+           jkt: str | None = None) -> dict[str, Any]:
     if not form.get("auth_req_id"):
         raise InvalidRequest("auth_req_id is required.")
-    return services.backchannel.poll(client, form["auth_req_id"])
+    return services.backchannel.poll(client, form["auth_req_id"], jkt)

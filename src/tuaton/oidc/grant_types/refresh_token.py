@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 GRANT_TYPE = "refresh_token"
 
 
-def handle(services: Services, client: RegisteredClient, form: Mapping[str, str]) -> dict[str, Any]:
+def handle(services: Services, client: RegisteredClient, form: Mapping[str, str],
+           jkt: str | None = None) -> dict[str, Any]:
     if not form.get("refresh_token"):
         raise InvalidRequest("refresh_token is required.")
-    return services.grants.refresh(client, form["refresh_token"], form.get("scope"))
+    return services.grants.refresh(client, form["refresh_token"], form.get("scope"), jkt)
