@@ -45,6 +45,9 @@ def test_client_create_prints_credentials_and_refuses_bad_input(cli_env):
     unknown = run(cli_env, "client", "create", "--name", "X", "--redirect-uri", "https://x.example/cb",
                   "--scope", "fingerprints", check=False)
     assert unknown.returncode == 2 and "fingerprints" in unknown.stderr
+    fapi = json.loads(run(cli_env, "client", "create", "--name", "FAPI", "--redirect-uri", "https://f.example/cb",
+                          "--require-par", "--require-dpop", "--json").stdout)
+    assert fapi["require_pushed_authorization_requests"] is True and fapi["dpop_bound_access_tokens"] is True
 
 
 def test_keys_rotate_keeps_the_old_key_published(cli_env):

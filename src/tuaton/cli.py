@@ -162,6 +162,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
                   auth_method: str = typer.Option(None, help="client_secret_basic (default), "
                                                   "client_secret_post or private_key_jwt"),
                   jwks_file: Path = typer.Option(None, help="The client's public JWKS (private_key_jwt)"),
+                  jwks_uri: str = typer.Option(None, help="Where the client publishes its public JWKS "
+                                               "(private_key_jwt; fetched and cached, again on a new kid)"),
                   post_logout_redirect_uri: list[str] = typer.Option(None),
                   subject_type: str = typer.Option("pairwise"),
                   id_token_alg: str = typer.Option("ES256"),
@@ -170,6 +172,8 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
                   notification_endpoint: str = typer.Option(None, help="CIBA ping: where to notify"),
                   require_par: bool = typer.Option(False, "--require-par", help="FAPI 2.0: authorization "
                                                    "requests only by PAR (RFC 9126)"),
+                  require_dpop: bool = typer.Option(False, "--require-dpop", help="FAPI 2.0: tokens only "
+                                                    "bound to a DPoP key (RFC 9449)"),
                   as_json: bool = typer.Option(False, "--json")) -> None:
     """Register an agency's client and print its credentials."""
     from tuaton.errors import InvalidInput
@@ -182,11 +186,14 @@ def client_create(name: str = typer.Option(..., help="The agency's e-Service nam
             scopes=scope or ["openid", "name", "name_en", "birthdate", "ial"], auth_method=method,
             post_logout_redirect_uris=post_logout_redirect_uri, jwks=jwks, subject_type=subject_type,
             id_token_alg=id_token_alg, purpose_en=purpose, backchannel_mode=ciba,
-            backchannel_notification_endpoint=notification_endpoint, require_par=require_par)
+            backchannel_notification_endpoint=notification_endpoint, require_par=require_par,
+            require_dpop=require_dpop, jwks_uri=jwks_uri, internal_ok=True)
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
     out = {"client_id": created.client.client_id, "token_endpoint_auth_method": method,
-           "scopes": sorted(created.client.scopes), "redirect_uris": list(created.client.redirect_uris)}
+           "scopes": sorted(created.client.scopes), "redirect_uris": list(created.client.redirect_uris),
+           "require_pushed_authorization_requests": created.client.require_pushed_authorization_requests,
+           "dpop_bound_access_tokens": created.client.dpop_bound_access_tokens}
     if created.client_secret:
         out["client_secret"] = created.client_secret
     print(json.dumps(out, indent=None if as_json else 2))

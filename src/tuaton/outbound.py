@@ -1,5 +1,5 @@
-"""The one way Tuaton's servers make a request to an address an agency gave (CIBA pings today;
-the FAPI ``jwks_uri`` fetch will use it too).
+"""The one way Tuaton's servers make a request to an address an agency gave (CIBA pings, and the
+keys of a client registered with a ``jwks_uri``).
 
 A host name is resolved when the request is sent, every address it resolves to must be on the
 public internet (not loopback, private, link-local, shared, reserved or multicast; IPv4-mapped
@@ -71,6 +71,25 @@ def checked_address(host: str, port: int) -> str:
 def post_json(url: str, payload: Any, *, headers: dict[str, str]) -> httpx.Response:
     """POST ``payload`` as JSON to ``url`` under the rules above; raises OutboundRefused or
     httpx.HTTPError."""
+    return _send("POST", url, headers=headers, json=payload)
+
+
+#: The most a fetched document may be (a JWKS of a few keys is a few kilobytes).
+MAX_FETCHED_BYTES = 64 * 1024
+
+
+def get_json(url: str) -> Any:
+    """GET a JSON document from ``url`` under the rules above: a 200 answer of at most
+    :data:`MAX_FETCHED_BYTES`, parsed; raises OutboundRefused, httpx.HTTPError or ValueError."""
+    response = _send("GET", url, headers={"Accept": "application/json"})
+    if response.status_code != 200:
+        raise ValueError(f"{url} answered {response.status_code}")
+    if len(response.content) > MAX_FETCHED_BYTES:
+        raise ValueError(f"{url} sent more than {MAX_FETCHED_BYTES} bytes")
+    return response.json()
+
+
+def _send(method: str, url: str, *, headers: dict[str, str], **kwargs: Any) -> httpx.Response:
     target = httpx.URL(url)
     if target.scheme not in ("https", "http"):
         raise OutboundRefused("only http(s) URLs")
@@ -82,4 +101,4 @@ def post_json(url: str, payload: Any, *, headers: dict[str, str]) -> httpx.Respo
         target = target.copy_with(host=ip)
     with httpx.Client(timeout=httpx.Timeout(TOTAL_SECONDS, connect=CONNECT_SECONDS), follow_redirects=False,
                       trust_env=False) as client:
-        return client.post(target, json=payload, headers=headers, extensions=extensions)
+        return client.request(method, target, headers=headers, extensions=extensions, **kwargs)

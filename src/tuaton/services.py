@@ -17,6 +17,7 @@ from tuaton.identity.passcode_verifier import make_passcode_verifier
 from tuaton.identity.service import Identities
 from tuaton.officers.service import Officers
 from tuaton.oidc.ciba import Backchannel
+from tuaton.oidc.client_keys import ClientKeys
 from tuaton.oidc.clients import Clients
 from tuaton.oidc.dpop import Nonces
 from tuaton.oidc.grants import Grants
@@ -60,6 +61,8 @@ class Services:
     audit: AuditSequencer
     #: DPoP's server nonces (RFC 9449 §8), the same in every process.
     dpop_nonces: Nonces
+    #: private_key_jwt clients' keys, pasted or fetched from their jwks_uri.
+    client_keys: ClientKeys
 
     def close(self) -> None:
         self.database.dispose()
@@ -101,7 +104,7 @@ def build_services(settings: Settings, *, database: Database | None = None,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
                     Backchannel(database, store, identities, grants, approvals, clients, settings),
                     AuditSequencer(database, keys.sign_compact),
-                    Nonces(installation_secret(database, "dpop-nonce")))
+                    Nonces(installation_secret(database, "dpop-nonce")), ClientKeys(store))
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

@@ -53,7 +53,7 @@ def test_a_client_that_must_push_cannot_send_a_plain_request(http, services):
     created = services.clients.create(name_en="FAPI e-Service", redirect_uris=[REDIRECT_URI],
                                       scopes=["openid", "pid", "name"], require_par=True)
     params = {"client_id": created.client.client_id, "redirect_uri": REDIRECT_URI, "response_type": "code",
-              "scope": "openid", "state": "s1"}
+              "scope": "openid", "state": "s1", "code_challenge": "c" * 43, "code_challenge_method": "S256"}
     refused = http.get("/oauth2/authorize", params=params, follow_redirects=False)
     assert refused.status_code in (302, 303), refused.text
     answer = code_from(refused.headers["location"])

@@ -133,9 +133,9 @@ def check_pkce(values: dict[str, str], client: RegisteredClient) -> tuple[str | 
     if challenge is None:
         if method is not None:
             raise InvalidRequest("code_challenge_method was sent without code_challenge.")
-        if client.is_public:
-            raise InvalidRequest("Public clients must use PKCE: send code_challenge with "
-                                 "code_challenge_method=S256.")
+        if client.is_public or client.is_fapi:
+            raise InvalidRequest(("Public" if client.is_public else "FAPI 2.0") + " clients must use PKCE: send "
+                                 "code_challenge with code_challenge_method=S256.")
         return None, None
     if method != "S256":
         raise InvalidRequest("code_challenge_method must be S256 (plain is not accepted).")

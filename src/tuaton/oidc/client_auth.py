@@ -13,15 +13,17 @@ from urllib.parse import unquote
 
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 
 from tuaton.numeric import numeric_date
+from tuaton.oidc.client_keys import ClientKeys
 from tuaton.oidc.clients import RegisteredClient
 from tuaton.oidc.errors import InvalidClient, InvalidRequest
 from tuaton.storage.ephemeral import EphemeralStore, made_before_memory
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGS = ["ES256", "RS256", "PS256", "EdDSA"]
+#: FAPI 2.0 Security Profile §5.4: PS256, ES256 or EdDSA; Tuaton takes the first two.
+FAPI_ASSERTION_ALGS = ["ES256", "PS256"]
 
 
 def _basic_credentials(header: str | None) -> tuple[str, str] | None:
@@ -39,7 +41,7 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 def authenticate_client(form: Mapping[str, str], authorization: str | None,
                         lookup: Callable[[str], RegisteredClient | None], *, audiences: set[str],
-                        store: EphemeralStore) -> RegisteredClient:
+                        store: EphemeralStore, keys: ClientKeys | None = None) -> RegisteredClient:
     basic = _basic_credentials(authorization)
     used = [name for name, present in (
         ("client_secret_basic", basic is not None), ("client_secret_post", "client_secret" in form),
@@ -50,7 +52,7 @@ def authenticate_client(form: Mapping[str, str], authorization: str | None,
     if method == "client_secret_basic":
         client_id, secret = basic
     elif method == "private_key_jwt":
-        return _private_key_jwt(form, lookup, audiences, store)
+        return _private_key_jwt(form, lookup, audiences, store, keys or ClientKeys(store))
     else:
         client_id, secret = form.get("client_id", ""), form.get("client_secret")
     if basic and form.get("client_id") not in (None, client_id):
@@ -68,22 +70,28 @@ def authenticate_client(form: Mapping[str, str], authorization: str | None,
 
 
 def _private_key_jwt(form: Mapping[str, str], lookup: Callable[[str], RegisteredClient | None],
-                     audiences: set[str], store: EphemeralStore) -> RegisteredClient:
+                     audiences: set[str], store: EphemeralStore, keys: ClientKeys) -> RegisteredClient:
     if form.get("client_assertion_type") != ASSERTION_TYPE:
         raise InvalidRequest(f"client_assertion_type must be {ASSERTION_TYPE}.")
     assertion = form["client_assertion"]
     try:
         # Which client is this? Read iss before verifying, only to find the keys to verify with.
-        client_id = json.loads(jws.extract_compact(assertion.encode()).payload).get("iss", "")
+        unverified = jws.extract_compact(assertion.encode())
+        client_id = json.loads(unverified.payload).get("iss", "")
+        kid = unverified.headers().get("kid")
     except (JoseError, ValueError, TypeError, AttributeError) as exc:
         raise InvalidClient("client_assertion is not a JWT.") from exc
     client = lookup(client_id) if isinstance(client_id, str) and client_id else None
-    if client is None or client.token_endpoint_auth_method != "private_key_jwt" or not client.jwks:
+    if client is None or client.token_endpoint_auth_method != "private_key_jwt" or not (
+            client.jwks or client.jwks_uri):
         raise InvalidClient("Unknown client, or it is not registered for private_key_jwt.")
+    algorithms = FAPI_ASSERTION_ALGS if client.is_fapi else ASSERTION_ALGS
     try:
-        token = jwt.decode(assertion, KeySet.import_key_set(client.jwks), algorithms=ASSERTION_ALGS)
+        token = jwt.decode(assertion, keys.key_set(client, kid if isinstance(kid, str) else None),
+                           algorithms=algorithms)
     except (JoseError, ValueError) as exc:
-        raise InvalidClient("client_assertion's signature does not verify with the client's keys.") from exc
+        raise InvalidClient("client_assertion's signature does not verify with the client's keys"
+                            + (" (a FAPI 2.0 client signs with ES256 or PS256)." if client.is_fapi else ".")) from exc
     claims = token.claims
     aud = claims.get("aud")
     aud_values = {aud} if isinstance(aud, str) else set(aud or [])

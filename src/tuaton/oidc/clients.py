@@ -51,10 +51,17 @@ class RegisteredClient:
     backchannel_client_notification_endpoint: str | None = None
     require_pushed_authorization_requests: bool = False
     dpop_bound_access_tokens: bool = False
+    jwks_uri: str | None = None
 
     @property
     def is_public(self) -> bool:
         return self.token_endpoint_auth_method == "none"
+
+    @property
+    def is_fapi(self) -> bool:
+        """Registered for FAPI 2.0 (PAR or DPoP required): PKCE S256 always, and client assertions
+        signed with ES256 or PS256 only."""
+        return self.require_pushed_authorization_requests or self.dpop_bound_access_tokens
 
     @property
     def is_sandbox(self) -> bool:
@@ -145,6 +152,20 @@ def check_backchannel(mode: str | None, endpoint: str | None, auth_method: str, 
                                field="backchannel_client_notification_endpoint")
 
 
+def check_jwks_uri(uri: str, *, internal_ok: bool = False) -> None:
+    """An agency's ``jwks_uri``: an https URL on the public internet (an operator may name a
+    loopback one for a test)."""
+    parts = urlsplit(uri)
+    local = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost") and internal_ok
+    if (parts.scheme != "https" and not local) or not parts.hostname or parts.fragment or len(uri) > 500:
+        raise InvalidInput(f"The jwks_uri {uri!r} must be an https URL without a #fragment.",
+                           f"jwks_uri {uri!r} ต้องเป็น URL แบบ https ที่ไม่มี #fragment", field="jwks_uri")
+    if not internal_ok and names_internal_host(uri):
+        raise InvalidInput(f"The jwks_uri {uri!r} names an internal address; give your server's public https URL.",
+                           f"jwks_uri {uri!r} เป็นที่อยู่ภายใน กรุณาระบุ URL แบบ https ที่เข้าถึงได้จากอินเทอร์เน็ต",
+                           field="jwks_uri")
+
+
 def _from_row(row: Client) -> RegisteredClient:
     return RegisteredClient(
         client_id=row.client_id, name_th=row.name_th, name_en=row.name_en,
@@ -158,7 +179,7 @@ def _from_row(row: Client) -> RegisteredClient:
         backchannel_token_delivery_mode=row.backchannel_token_delivery_mode,
         backchannel_client_notification_endpoint=row.backchannel_client_notification_endpoint,
         require_pushed_authorization_requests=bool(row.require_pushed_authorization_requests),
-        dpop_bound_access_tokens=bool(row.dpop_bound_access_tokens))
+        dpop_bound_access_tokens=bool(row.dpop_bound_access_tokens), jwks_uri=row.jwks_uri)
 
 
 class Clients:
@@ -191,7 +212,8 @@ class Clients:
                client_secret: str | None = None, environment: str = PRODUCTION,
                issue_secret: bool = True, backchannel_mode: str | None = None,
                backchannel_notification_endpoint: str | None = None, require_par: bool = False,
-               require_dpop: bool = False) -> CreatedClient:
+               require_dpop: bool = False, jwks_uri: str | None = None,
+               internal_ok: bool = False) -> CreatedClient:
         """Register a client. ``issue_secret=False`` leaves a confidential client without a secret
         until :meth:`rotate_secret` makes the first one (the agency portal shows it once, to the agency)."""
         if auth_method not in AUTH_METHODS:
@@ -209,8 +231,11 @@ class Clients:
         unknown = set(scopes) - KNOWN_SCOPES
         if unknown:
             raise InvalidInput(f"Unknown scope(s): {', '.join(sorted(unknown))}.", field="scope")
-        if auth_method == "private_key_jwt" and not (jwks and jwks.get("keys")):
-            raise InvalidInput("private_key_jwt needs the client's public keys (jwks).", field="jwks")
+        if auth_method == "private_key_jwt" and not (jwks and jwks.get("keys")) and not jwks_uri:
+            raise InvalidInput("private_key_jwt needs the client's public keys: a jwks_uri, or the JWKS itself.",
+                               field="jwks")
+        if jwks_uri is not None:
+            check_jwks_uri(jwks_uri, internal_ok=internal_ok)
         uris = [check_redirect_uri(u) for u in redirect_uris]
         check_backchannel(backchannel_mode, backchannel_notification_endpoint, auth_method)
         logout_uris = [check_redirect_uri(u) for u in (post_logout_redirect_uris or [])]
@@ -229,7 +254,8 @@ class Clients:
                      environment=environment, created_at=dt.datetime.now(dt.UTC),
                      backchannel_token_delivery_mode=backchannel_mode,
                      backchannel_client_notification_endpoint=backchannel_notification_endpoint,
-                     require_pushed_authorization_requests=require_par, dpop_bound_access_tokens=require_dpop)
+                     require_pushed_authorization_requests=require_par, dpop_bound_access_tokens=require_dpop,
+                     jwks_uri=jwks_uri)
         with self._db.transaction() as session:
             if session.get(Client, client_id) is not None:
                 raise InvalidInput(f"A client with id {client_id!r} exists already.", field="client_id")

@@ -31,8 +31,9 @@ class Client(Base):
     post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
     #: Scopes this agency was granted, one by one ("openid" and one scope per claim).
     scopes: Mapped[list] = mapped_column(JSON)
-    #: Public keys for private_key_jwt client authentication.
+    #: Public keys for private_key_jwt client authentication, pasted, or fetched from ``jwks_uri``.
     jwks: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    jwks_uri: Mapped[str | None] = mapped_column(String(500), nullable=True)
     #: "pairwise" (default) or "public".
     subject_type: Mapped[str] = mapped_column(String(16), default="pairwise")
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(8), default="ES256")

@@ -110,7 +110,7 @@ def _audiences(svc: Services, name: str) -> set[str]:
 
 def _client(request: Request, svc: Services, form: dict[str, str], endpoint: str) -> RegisteredClient:
     return authenticate_client(form, request.headers.get("authorization"), svc.clients.get,
-                               audiences=_audiences(svc, endpoint), store=svc.store)
+                               audiences=_audiences(svc, endpoint), store=svc.store, keys=svc.client_keys)
 
 
 @_route(["POST"], "pushed_authorization_request_endpoint", tags=["oidc"], status_code=201)

@@ -1,5 +1,5 @@
 """FAPI 2.0 per client: require pushed authorization requests (RFC 9126), DPoP-bound tokens (RFC 9449);
-a public client's refresh token bound to its DPoP key
+a public client's refresh token bound to its DPoP key; a client's keys at a jwks_uri
 
 Revision ID: 0012
 Revises: 0011
@@ -21,6 +21,7 @@ def upgrade() -> None:
                                    server_default=sa.false()))
         batch.add_column(sa.Column('dpop_bound_access_tokens', sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+        batch.add_column(sa.Column('jwks_uri', sa.String(length=500), nullable=True))
     with op.batch_alter_table('oidc_refresh_tokens') as batch:
         batch.add_column(sa.Column('dpop_jkt', sa.String(length=64), nullable=True))
 
@@ -29,5 +30,6 @@ def downgrade() -> None:
     with op.batch_alter_table('oidc_refresh_tokens') as batch:
         batch.drop_column('dpop_jkt')
     with op.batch_alter_table('oidc_clients') as batch:
+        batch.drop_column('jwks_uri')
         batch.drop_column('dpop_bound_access_tokens')
         batch.drop_column('require_pushed_authorization_requests')
