@@ -107,6 +107,29 @@ def test_a_proof_by_another_key_for_another_url_or_method_or_token_is_refused(to
         assert answer.json()["error"] in ("invalid_token", "invalid_dpop_proof")
 
 
+def test_a_code_pushed_with_a_proof_is_exchanged_only_with_that_key(http, agency, app_client, device):
+    key = ECKey.generate_key("P-256")
+    pushed = None
+    nonce = None
+    for _ in range(2):
+        pushed = http.post("/oauth2/par", data={"client_id": agency.client_id, "redirect_uri": REDIRECT_URI,
+                                                "response_type": "code", "scope": "openid pid", "state": "s"},
+                           auth=agency.auth, headers={"DPoP": proof(key, htu=ISSUER + "/oauth2/par", nonce=nonce)})
+        nonce = pushed.headers.get("dpop-nonce", nonce)
+        if pushed.status_code == 201:
+            break
+    assert pushed.status_code == 201, pushed.text
+    from tests.conftest import PASSCODE, code_from, follow_status, read_signin_page
+    page = read_signin_page(http.get("/oauth2/authorize", params={
+        "client_id": agency.client_id, "request_uri": pushed.json()["request_uri"]}).text)
+    app_client.decide(page.payload, device, PASSCODE, number=page.number)
+    code = code_from(follow_status(http, page)["redirect_to"])["code"]
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    other = Client(http, agency, ECKey.generate_key("P-256"))
+    refused = other.token(data)
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_dpop_proof", refused.text
+
+
 def test_a_replayed_proof_is_refused(tokens, http):
     client, issued = tokens
     token = issued["access_token"]
@@ -124,8 +147,10 @@ def test_a_client_registered_for_dpop_must_send_a_proof(http, services, app_clie
     created = services.clients.create(name_en="FAPI e-Service", redirect_uris=[REDIRECT_URI],
                                       scopes=["openid", "pid", "name"], require_dpop=True)
     agency = Agency(created.client.client_id, created.client_secret, REDIRECT_URI)
-    code = signed_in_code(http, app_client, device, agency)
-    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    from tuaton.oidc import pkce
+    code = signed_in_code(http, app_client, device, agency, code_challenge=pkce.s256("w" * 43),
+                          code_challenge_method="S256")
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": "w" * 43}
     plain = http.post("/oauth2/token", data=data, auth=agency.auth)
     assert plain.status_code == 400 and plain.json()["error"] == "invalid_dpop_proof"
     bound = Client(http, agency).token(data)

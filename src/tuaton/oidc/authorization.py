@@ -44,6 +44,9 @@ class AuthorizationRequest:
     #: A citizen ID given as ``login_hint``: only that citizen may approve the sign-in.
     login_hint_pid: str | None = None
     acr_values: tuple[str, ...] = ()
+    #: The DPoP key the code will be bound to (RFC 9449 §10): the pushed request's proof, or the
+    #: ``dpop_jkt`` parameter.
+    dpop_jkt: str | None = None
 
     @property
     def locale(self) -> str:
@@ -144,6 +147,13 @@ def check_pkce(values: dict[str, str], client: RegisteredClient) -> tuple[str | 
     return challenge, method
 
 
+def check_dpop_jkt(values: dict[str, str]) -> str | None:
+    jkt = values.get("dpop_jkt")
+    if jkt is not None and not (len(jkt) == 43 and all(c.isalnum() or c in "-_" for c in jkt)):
+        raise InvalidRequest("dpop_jkt must be a JWK SHA-256 thumbprint (43 base64url characters, RFC 9449 §10).")
+    return jkt
+
+
 def check_prompt(values: dict[str, str]) -> frozenset[str]:
     prompt = frozenset(values.get("prompt", "").split())
     if prompt - PROMPTS:
@@ -200,7 +210,7 @@ def validate_authorization_request(params: Sequence[tuple[str, str]], lookup: Cl
             nonce=values.get("nonce"), code_challenge=challenge, code_challenge_method=method,
             prompt=prompt, max_age=check_max_age(values), ui_locales=parse_ui_locales(values),
             login_hint_pid=parse_login_hint(values),
-            acr_values=tuple(values.get("acr_values", "").split()),
+            acr_values=tuple(values.get("acr_values", "").split()), dpop_jkt=check_dpop_jkt(values),
         )
     except OAuthError as error:
         if client.is_sandbox:

@@ -27,7 +27,7 @@ from tuaton.oidc import pkce
 from tuaton.oidc.authorization import AuthorizationRequest
 from tuaton.oidc.claims import ClaimSource, claim_values, claims_for_scopes
 from tuaton.oidc.clients import RegisteredClient
-from tuaton.oidc.errors import InvalidGrant, InvalidRequest, InvalidScope, InvalidToken
+from tuaton.oidc.errors import InvalidDpopProof, InvalidGrant, InvalidRequest, InvalidScope, InvalidToken
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.models import Consent, Grant, RefreshToken
 from tuaton.oidc.records import AccessToken, ApprovedSignin, AuthorizationCode, TokenBasis
@@ -102,7 +102,7 @@ class Grants:
         """Store a code for an approved (recorded) grant; the redirect URL that carries it."""
         code = secrets.token_urlsafe(32)
         stored = AuthorizationCode(TokenBasis.of(grant_id, approved), client.client_id, request.redirect_uri,
-                                   request.scopes, request.code_challenge, request.nonce)
+                                   request.scopes, request.code_challenge, request.nonce, request.dpop_jkt)
         self._store.put(f"code:{token_hash(code)}", stored.to_store(), self._settings.authorization_code_ttl)
         return authorization_response(request.redirect_uri, request.state, self._settings.issuer, code=code)
 
@@ -193,6 +193,8 @@ class Grants:
                 raise InvalidGrant("code_verifier does not match the code_challenge.")
         elif code_verifier:
             raise InvalidGrant("code_verifier was sent but the authorization request had no code_challenge.")
+        if code_record.dpop_jkt is not None and code_record.dpop_jkt != jkt:
+            raise InvalidDpopProof("The authorization code is bound to a DPoP key (RFC 9449 §10): prove that key.")
         scopes = list(code_record.scopes)
         return self._tokens(client, code_record.basis, scopes, refresh=self._wants_refresh(client, scopes),
                             nonce=code_record.nonce, channel="token", jkt=jkt)

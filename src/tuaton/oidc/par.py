@@ -30,8 +30,13 @@ def _key(reference: str) -> str:
     return f"par:{token_hash(reference)}"
 
 
-def push(form: dict[str, str], client: RegisteredClient, store: EphemeralStore, ttl: int) -> dict:
-    """Validate and keep a pushed request; the ``request_uri`` and ``expires_in`` for the answer."""
+def push(form: dict[str, str], client: RegisteredClient, store: EphemeralStore, ttl: int,
+         dpop_jkt: str | None = None) -> dict:
+    """Validate and keep a pushed request; the ``request_uri`` and ``expires_in`` for the answer.
+    ``dpop_jkt``: the key of a DPoP proof sent with the push, which the code is then bound to
+    (RFC 9449 §10.1)."""
+    if dpop_jkt is not None and form.get("dpop_jkt", dpop_jkt) != dpop_jkt:
+        raise InvalidRequest("dpop_jkt differs from the key of the DPoP proof sent with the request.")
     if "request_uri" in form:
         raise InvalidRequest("request_uri cannot itself be pushed (RFC 9126 §2.1).")
     if form.get("client_id", client.client_id) != client.client_id:
@@ -39,6 +44,8 @@ def push(form: dict[str, str], client: RegisteredClient, store: EphemeralStore, 
     params = [(name, value) for name, value in form.items() if name not in CLIENT_AUTHENTICATION]
     if "client_id" not in form:
         params.append(("client_id", client.client_id))
+    if dpop_jkt is not None and "dpop_jkt" not in form:
+        params.append(("dpop_jkt", dpop_jkt))
     try:
         validate_authorization_request(params, lambda cid: client if cid == client.client_id else None,
                                        pushed=True)

@@ -71,15 +71,20 @@ class AuthorizationCode:
     scopes: tuple[str, ...]
     code_challenge: str | None = None
     nonce: str | None = None
+    #: The DPoP key the code may only be exchanged with (RFC 9449 §10).
+    dpop_jkt: str | None = None
 
     def to_store(self) -> dict[str, Any]:
-        return {**self.basis._stored(), "client_id": self.client_id, "redirect_uri": self.redirect_uri,
-                "scopes": list(self.scopes), "code_challenge": self.code_challenge, "nonce": self.nonce}
+        stored = {**self.basis._stored(), "client_id": self.client_id, "redirect_uri": self.redirect_uri,
+                  "scopes": list(self.scopes), "code_challenge": self.code_challenge, "nonce": self.nonce}
+        if self.dpop_jkt is not None:
+            stored["dpop_jkt"] = self.dpop_jkt
+        return stored
 
     @classmethod
     def from_store(cls, data: dict[str, Any]) -> Self:
         return cls(TokenBasis._read(data), data["client_id"], data["redirect_uri"], tuple(data["scopes"]),
-                   data.get("code_challenge"), data.get("nonce"))
+                   data.get("code_challenge"), data.get("nonce"), data.get("dpop_jkt"))
 
 
 @dataclass(frozen=True)

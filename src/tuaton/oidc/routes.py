@@ -122,9 +122,10 @@ async def pushed_authorization_request(request: Request) -> JSONResponse:
 
     def handle() -> dict:
         client = _client(request, svc, form, "pushed_authorization_request_endpoint")
-        return push(form, client, svc.store, svc.settings.par_ttl)
+        return push(form, client, svc.store, svc.settings.par_ttl, _dpop_key(request, svc))
 
-    return ORJSONResponse(await blocking(request, handle), status_code=201, headers=NO_STORE)
+    return _with_dpop_nonce(ORJSONResponse(await blocking(request, handle), status_code=201, headers=NO_STORE),
+                            svc, request)
 
 
 @router.post(BACKCHANNEL_PATH, tags=["oidc"])
