@@ -42,8 +42,15 @@ cluster: install system
 	TUATON_DATABASE_URL=$${TUATON_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/tuaton} \
 	TUATON_REDIS_URL=$${TUATON_REDIS_URL:-redis://127.0.0.1:6379/0} $(VENV)/bin/tuaton cluster
 
-# The whole suite on SQLite with the in-process store, then again on PostgreSQL + Redis.
-test: install system test-sqlite test-postgres
+# The whole suite on SQLite with the in-process store, then again on PostgreSQL + Redis. The FAPI
+# interop test drives panva's openid-client (npm, pinned by tests/oidc/node/package-lock.json).
+NODE_CLIENT := tests/oidc/node/node_modules/.package-lock.json
+$(NODE_CLIENT): tests/oidc/node/package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	cd tests/oidc/node && npm ci --no-audit --no-fund --loglevel=error
+
+test: install system $(NODE_CLIENT) test-sqlite test-postgres
 
 test-sqlite:
 	$(PY) -m pytest
