@@ -107,3 +107,84 @@ def test_a_request_uri_lasts_par_ttl(http, agency):
     assert http.get("/oauth2/authorize", params=params).status_code == 200          # a reload
     time.sleep(1.3)
     assert http.get("/oauth2/authorize", params=params).status_code == 400
+
+
+# -- signed request objects (RFC 9101) pushed as `request` ------------------------------------
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@pytest.fixture
+def signing_agency(services):
+    from joserfc.jwk import ECKey, KeySet
+
+    key = ECKey.generate_key("P-256", parameters={"kid": "ro-1"})
+    created = services.clients.create(name_en="Signed requests", redirect_uris=[REDIRECT_URI],
+                                      scopes=["openid", "pid", "name"], auth_method="private_key_jwt",
+                                      jwks=KeySet([key]).as_dict(private=False))
+    return created.client.client_id, key
+
+
+def _signed(key, claims, alg="ES256"):
+    from joserfc import jwt
+
+    header = {"alg": alg, **({"kid": key.kid} if key.kid else {})}
+    return jwt.encode(header, claims, key, algorithms=[alg])
+
+
+def _push_object(http, client_id, key, request_object):
+    import uuid
+
+    now = int(time.time())
+    assertion = _signed(key, {"iss": client_id, "sub": client_id, "aud": "http://testserver/oauth2/par", "iat": now,
+                              "exp": now + 60, "jti": str(uuid.uuid4())})
+    return http.post("/oauth2/par", data={"client_id": client_id, "request": request_object, "scope": "openid",
+                                          "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion})
+
+
+def _object_claims(issuer_client, /, **changes):
+    now = int(time.time())
+    claims = {"iss": issuer_client, "aud": "http://testserver", "exp": now + 300, "nbf": now,
+              "client_id": issuer_client,
+              "response_type": "code", "redirect_uri": REDIRECT_URI, "scope": "openid pid name",
+              "state": "from-the-object", "nonce": "n-object"}
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def test_a_signed_request_object_is_the_whole_request(http, signing_agency, app_client, device):
+    client_id, key = signing_agency
+    pushed = _push_object(http, client_id, key, _signed(key, _object_claims(client_id)))
+    assert pushed.status_code == 201, pushed.text
+    started = read_signin_page(http.get("/oauth2/authorize", params={
+        "client_id": client_id, "request_uri": pushed.json()["request_uri"]}).text)
+    app_client.decide(started.payload, device, PASSCODE, number=started.number)
+    answer = code_from(follow_status(http, started)["redirect_to"])
+    assert answer["state"] == "from-the-object" and answer["code"]
+
+
+@pytest.mark.parametrize("change", [
+    {"aud": "https://someone-else.example"}, {"exp": int(time.time()) - 10}, {"exp": None},
+    {"iss": "another-client"}, {"client_id": "another-client"}, {"nbf": int(time.time()) - 7200},
+    {"request_uri": "urn:x"},
+])
+def test_a_request_object_breaking_a_rule_is_refused(http, signing_agency, change):
+    client_id, key = signing_agency
+    refused = _push_object(http, client_id, key, _signed(key, _object_claims(client_id, **change)))
+    _problem(refused, 400, "invalid_request_object")
+
+
+def test_a_request_object_signed_by_another_key_or_unsigned_is_refused(http, signing_agency):
+    import base64
+    import json
+
+    from joserfc.jwk import ECKey, OctKey
+
+    client_id, key = signing_agency
+    other = ECKey.generate_key("P-256", parameters={"kid": "ro-1"})
+    _problem(_push_object(http, client_id, key, _signed(other, _object_claims(client_id))), 400,
+             "invalid_request_object")
+    _problem(_push_object(http, client_id, key, _signed(OctKey.generate_key(256), _object_claims(client_id),
+                                                        alg="HS256")), 400, "invalid_request_object")
+    b64 = lambda v: base64.urlsafe_b64encode(json.dumps(v).encode()).rstrip(b"=").decode()  # noqa: E731
+    unsigned = f"{b64({'alg': 'none'})}.{b64(_object_claims(client_id))}."
+    _problem(_push_object(http, client_id, key, unsigned), 400, "invalid_request_object")

@@ -58,7 +58,9 @@ def provider_metadata(issuer: str) -> dict:
         "ui_locales_supported": ["th", "en"],
         "claims_locales_supported": ["th", "en"],
         "claims_parameter_supported": False,
+        # Request objects (RFC 9101) are taken at the PAR endpoint only, signed with these.
         "request_parameter_supported": False,
+        "request_object_signing_alg_values_supported": ["ES256", "PS256"],
         "request_uri_parameter_supported": False,
         # RFC 9126: any client may push; some must (their metadata says so).
         "require_pushed_authorization_requests": False,

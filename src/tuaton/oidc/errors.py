@@ -86,6 +86,12 @@ class RequestNotSupported(OAuthError):
     error = "request_not_supported"
 
 
+class InvalidRequestObject(OAuthError):
+    """The request parameter contains an invalid request object. (OIDC §3.1.2.6, RFC 9101)"""
+
+    error = "invalid_request_object"
+
+
 class RequestUriNotSupported(OAuthError):
     """The OP does not support use of the request_uri parameter. (OIDC §3.1.2.6)"""
 

@@ -122,7 +122,8 @@ async def pushed_authorization_request(request: Request) -> JSONResponse:
 
     def handle() -> dict:
         client = _client(request, svc, form, "pushed_authorization_request_endpoint")
-        return push(form, client, svc.store, svc.settings.par_ttl, _dpop_key(request, svc))
+        return push(form, client, svc.store, svc.settings.par_ttl, _dpop_key(request, svc), keys=svc.client_keys,
+                    issuer=svc.settings.issuer)
 
     return _with_dpop_nonce(ORJSONResponse(await blocking(request, handle), status_code=201, headers=NO_STORE),
                             svc, request)
