@@ -244,12 +244,41 @@ def test_production_keys_must_be_public(staff, operator, services):
     assert client.token_endpoint_auth_method == "private_key_jwt"
 
 
+def test_an_agency_turns_on_fapi_with_keys_at_a_jwks_uri(staff, operator, services):
+    app_id, _, _ = apply(staff)
+    submit(staff, app_id)
+    decide(operator, app_id, "approve", ["pid", "name", "birthdate"])
+    csrf = csrf_of(staff.get(f"/agency/{app_id}").text)
+    internal = staff.post(f"/agency/{app_id}/keys", data={"csrf": csrf, "jwks_uri": "https://10.1.2.3/jwks.json"})
+    assert internal.status_code == 422 and "internal address" in internal.text
+    saved = staff.post(f"/agency/{app_id}/keys", data={"csrf": csrf,
+                       "jwks_uri": "https://eservice.example.go.th/.well-known/jwks.json"}, follow_redirects=False)
+    assert saved.status_code == 303
+    fapi = staff.post(f"/agency/{app_id}/fapi", data={"csrf": csrf, "environment": "production",
+                                                      "require_par": "on", "require_dpop": "on"},
+                      follow_redirects=False)
+    assert fapi.status_code == 303
+    client_id = services.agencies.get(app_id, owner_id(services)).production_client_id
+    services.clients.forget(client_id)
+    client = services.clients.get(client_id)
+    assert client.jwks_uri == "https://eservice.example.go.th/.well-known/jwks.json" and client.jwks is None
+    assert client.require_pushed_authorization_requests and client.dpop_bound_access_tokens and client.is_fapi
+    page = staff.get(f"/agency/{app_id}").text
+    assert 'id="require-par-production" checked' in page and 'id="require-dpop-production" checked' in page
+    off = staff.post(f"/agency/{app_id}/fapi", data={"csrf": csrf, "environment": "production"},
+                     follow_redirects=False)
+    assert off.status_code == 303
+    services.clients.forget(client_id)
+    assert not services.clients.get(client_id).is_fapi
+
+
 def test_every_agency_and_citizen_form_needs_the_csrf_token(staff, device, agency):
     app_id, _, _ = apply(staff)
     forged = {"csrf": "forged"}
     for path, data, files in [
             ("/agency/new", COMPLETE, None), (f"/agency/{app_id}", COMPLETE, None),
             (f"/agency/{app_id}/secret", {"environment": "sandbox"}, None),
+            (f"/agency/{app_id}/fapi", {"environment": "sandbox", "require_par": "on"}, None),
             (f"/agency/{app_id}/keys", {"jwks": '{"keys": []}'}, None),
             (f"/agency/{app_id}/backchannel", {"environment": "sandbox", "mode": "poll"}, None),
             (f"/agency/{app_id}/logo", {}, {"logo": ("l.png", b"x", "image/png")}),

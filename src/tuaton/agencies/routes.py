@@ -153,16 +153,34 @@ def new_secret(request: Request, application_id: str, environment: str = Form(..
 
 
 @router.post("/agency/{application_id}/keys")
-def set_keys(request: Request, application_id: str, jwks: str = Form(..., max_length=20_000),
-             csrf: str = Form("", max_length=100), user: PortalUser = Depends(agency_user)) -> Response:
+def set_keys(request: Request, application_id: str, jwks: str = Form("", max_length=20_000),
+             jwks_uri: str = Form("", max_length=500), csrf: str = Form("", max_length=100),
+             user: PortalUser = Depends(agency_user)) -> Response:
     svc = services(request)
     user.check_csrf(csrf)
     view = svc.agencies.get(application_id, user.identity_id)
     try:
-        svc.agencies.set_keys(application_id, user.identity_id, jwks)
+        svc.agencies.set_keys(application_id, user.identity_id, jwks, jwks_uri)
     except DomainError as exc:
         return _application_page(request, user, view, view.form, status=exc.status,
                                  found={"jwks": (exc.detail_en, exc.detail_th)})
+    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}", status_code=303)
+
+
+@router.post("/agency/{application_id}/fapi")
+def set_fapi(request: Request, application_id: str, environment: str = Form(..., max_length=12),
+             require_par: str = Form("", max_length=4), require_dpop: str = Form("", max_length=4),
+             csrf: str = Form("", max_length=100), user: PortalUser = Depends(agency_user)) -> Response:
+    svc = services(request)
+    user.check_csrf(csrf)
+    view = svc.agencies.get(application_id, user.identity_id)
+    environment = PRODUCTION if environment == PRODUCTION else SANDBOX
+    try:
+        svc.agencies.set_fapi(application_id, user.identity_id, environment, require_par=require_par == "on",
+                              require_dpop=require_dpop == "on")
+    except DomainError as exc:
+        return _application_page(request, user, view, view.form, status=exc.status,
+                                 found={"fapi": (exc.detail_en, exc.detail_th)})
     return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}", status_code=303)
 
 

@@ -216,10 +216,21 @@ class Agencies:
         client_id = _client_of(self.get(application_id, owner_identity_id), environment)
         return self._clients.rotate_secret(client_id, self._settings.client_secret_overlap)
 
-    def set_keys(self, application_id: str, owner_identity_id: str, jwks_text: str) -> None:
-        """Switch production to private_key_jwt with the agency's public keys (JWKS)."""
+    def set_keys(self, application_id: str, owner_identity_id: str, jwks_text: str, jwks_uri: str = "") -> None:
+        """Switch production to private_key_jwt with the agency's public keys: pasted (JWKS), or
+        at a public https ``jwks_uri`` Tuaton fetches (and fetches again when the agency rotates)."""
         client_id = _client_of(self.get(application_id, owner_identity_id), PRODUCTION)
-        self._clients.update(client_id, jwks=public_jwks(jwks_text), auth_method="private_key_jwt")
+        if jwks_uri.strip():
+            self._clients.update(client_id, jwks_uri=jwks_uri.strip(), auth_method="private_key_jwt")
+        else:
+            self._clients.update(client_id, jwks=public_jwks(jwks_text), auth_method="private_key_jwt")
+
+    def set_fapi(self, application_id: str, owner_identity_id: str, environment: str, *, require_par: bool,
+                 require_dpop: bool) -> None:
+        """FAPI 2.0 for sandbox or production: authorization requests only by PAR, tokens only
+        bound to a DPoP key (PKCE S256 and ES256/PS256 assertions then follow)."""
+        client_id = _client_of(self.get(application_id, owner_identity_id), environment)
+        self._clients.update(client_id, require_par=require_par, require_dpop=require_dpop)
 
     def set_backchannel(self, application_id: str, owner_identity_id: str, environment: str, mode: str | None,
                         endpoint: str | None) -> None:

@@ -306,8 +306,11 @@ class Clients:
 
     def update(self, client_id: str, *, redirect_uris: list[str] | None = None, scopes: list[str] | None = None,
                jwks: dict | None = None, auth_method: str | None = None, names: tuple[str, str] | None = None,
-               purposes: tuple[str, str] | None = None) -> RegisteredClient:
-        """Change what an agency may change (redirect URIs, keys) or what a review granted (scopes)."""
+               purposes: tuple[str, str] | None = None, jwks_uri: str | None = None,
+               require_par: bool | None = None, require_dpop: bool | None = None) -> RegisteredClient:
+        """Change what an agency may change (redirect URIs, keys, FAPI 2.0 settings) or what a
+        review granted (scopes). Keys are either pasted (``jwks``) or at a ``jwks_uri``: setting
+        one clears the other."""
         with self._db.transaction() as session:
             row = session.get(Client, client_id)
             if row is None:
@@ -325,14 +328,25 @@ class Clients:
                     raise InvalidInput(f"Unknown scope(s): {', '.join(sorted(unknown))}.", field="scope")
                 row.scopes = sorted(set(scopes) | {"openid"})
                 changed.append("scopes")
+            if jwks_uri is not None:
+                check_jwks_uri(jwks_uri)
+                row.jwks_uri, row.jwks = jwks_uri, None
+                changed.append("jwks_uri")
+            if jwks is not None:
+                row.jwks, row.jwks_uri = jwks, None
+                changed.append("jwks")
             if auth_method is not None:
-                if auth_method == "private_key_jwt" and not ((jwks or row.jwks) or {}).get("keys"):
-                    raise InvalidInput("private_key_jwt needs the client's public keys (jwks).", field="jwks")
+                if auth_method == "private_key_jwt" and not ((row.jwks or {}).get("keys") or row.jwks_uri):
+                    raise InvalidInput("private_key_jwt needs the client's public keys: a jwks_uri, or the JWKS.",
+                                       "private_key_jwt ต้องมีกุญแจสาธารณะ: jwks_uri หรือ JWKS", field="jwks")
                 row.token_endpoint_auth_method = auth_method
                 changed.append("token_endpoint_auth_method")
-            if jwks is not None:
-                row.jwks = jwks
-                changed.append("jwks")
+            if require_par is not None and require_par != row.require_pushed_authorization_requests:
+                row.require_pushed_authorization_requests = require_par
+                changed.append("require_pushed_authorization_requests")
+            if require_dpop is not None and require_dpop != row.dpop_bound_access_tokens:
+                row.dpop_bound_access_tokens = require_dpop
+                changed.append("dpop_bound_access_tokens")
             if names is not None:
                 row.name_th, row.name_en = names
                 changed.append("name")
