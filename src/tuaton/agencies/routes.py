@@ -3,6 +3,9 @@ the integration guide. Thin: parse the form, call :class:`~tuaton.agencies.servi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
@@ -16,6 +19,9 @@ from tuaton.portal.charts import horizontal_bars, stacked_bars
 from tuaton.portal.sessions import PortalUser
 from tuaton.portal.web import current_user, lang_of, portal_page
 from tuaton.web_support import NO_STORE, services
+
+if TYPE_CHECKING:
+    from tuaton.services import Services
 
 router = APIRouter(tags=["agency portal"], include_in_schema=False)
 MAX_FORM_FIELDS = 200
@@ -152,55 +158,49 @@ def new_secret(request: Request, application_id: str, environment: str = Form(..
     return response
 
 
-@router.post("/agency/{application_id}/keys")
-def set_keys(request: Request, application_id: str, jwks: str = Form("", max_length=20_000),
-             jwks_uri: str = Form("", max_length=500), csrf: str = Form("", max_length=100),
-             user: PortalUser = Depends(agency_user)) -> Response:
+def _change_setting(request: Request, user: PortalUser, csrf: str, application_id: str, field: str,
+                    change: Callable[[Services], None], *, anchor: str = "", **typed: Any) -> Response:
+    """A credentials setting changed from the application page: back to the page with the error
+    next to ``field`` (and what was typed, ``typed``), or to the page saved."""
     svc = services(request)
     user.check_csrf(csrf)
     view = svc.agencies.get(application_id, user.identity_id)
     try:
-        svc.agencies.set_keys(application_id, user.identity_id, jwks, jwks_uri)
+        change(svc)
     except DomainError as exc:
         return _application_page(request, user, view, view.form, status=exc.status,
-                                 found={"jwks": (exc.detail_en, exc.detail_th)})
-    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}", status_code=303)
+                                 found={field: (exc.detail_en, exc.detail_th)}, **typed)
+    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}{anchor}", status_code=303)
+
+
+@router.post("/agency/{application_id}/keys")
+def set_keys(request: Request, application_id: str, jwks: str = Form("", max_length=20_000),
+             jwks_uri: str = Form("", max_length=500), csrf: str = Form("", max_length=100),
+             user: PortalUser = Depends(agency_user)) -> Response:
+    return _change_setting(request, user, csrf, application_id, "jwks",
+                           lambda svc: svc.agencies.set_keys(application_id, user.identity_id, jwks, jwks_uri))
 
 
 @router.post("/agency/{application_id}/fapi")
 def set_fapi(request: Request, application_id: str, environment: str = Form(..., max_length=12),
              require_par: str = Form("", max_length=4), require_dpop: str = Form("", max_length=4),
              csrf: str = Form("", max_length=100), user: PortalUser = Depends(agency_user)) -> Response:
-    svc = services(request)
-    user.check_csrf(csrf)
-    view = svc.agencies.get(application_id, user.identity_id)
     environment = PRODUCTION if environment == PRODUCTION else SANDBOX
-    try:
-        svc.agencies.set_fapi(application_id, user.identity_id, environment, require_par=require_par == "on",
-                              require_dpop=require_dpop == "on")
-    except DomainError as exc:
-        return _application_page(request, user, view, view.form, status=exc.status,
-                                 found={"fapi": (exc.detail_en, exc.detail_th)})
-    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}", status_code=303)
+    return _change_setting(request, user, csrf, application_id, "fapi", lambda svc: svc.agencies.set_fapi(
+        application_id, user.identity_id, environment, require_par=require_par == "on",
+        require_dpop=require_dpop == "on"), anchor=f"#fapi-{environment}")
 
 
 @router.post("/agency/{application_id}/backchannel")
 def set_backchannel(request: Request, application_id: str, environment: str = Form(..., max_length=12),
                     mode: str = Form("off", max_length=8), endpoint: str = Form("", max_length=600),
                     csrf: str = Form("", max_length=100), user: PortalUser = Depends(agency_user)) -> Response:
-    svc = services(request)
-    user.check_csrf(csrf)
-    view = svc.agencies.get(application_id, user.identity_id)
     environment = PRODUCTION if environment == PRODUCTION else SANDBOX
-    try:
-        svc.agencies.set_backchannel(application_id, user.identity_id, environment,
-                                     None if mode == "off" else mode, endpoint)
-    except DomainError as exc:
-        return _application_page(request, user, view, view.form, status=exc.status,  # as typed: nothing lost
-                                 found={f"backchannel_{environment}": (exc.detail_en, exc.detail_th)},
-                                 backchannel={"environment": environment, "mode": mode, "endpoint": endpoint})
-    return RedirectResponse(f"/agency/{application_id}?saved=1&lang={lang_of(request)}#backchannel",
-                            status_code=303)
+    return _change_setting(  # what was typed is shown again with the error: nothing lost
+        request, user, csrf, application_id, f"backchannel_{environment}",
+        lambda svc: svc.agencies.set_backchannel(application_id, user.identity_id, environment,
+                                                 None if mode == "off" else mode, endpoint),
+        anchor="#backchannel", backchannel={"environment": environment, "mode": mode, "endpoint": endpoint})
 
 
 @router.get("/agency/{application_id}/usage")
