@@ -46,14 +46,27 @@ def test_the_connection_goes_to_the_address_that_was_checked(monkeypatch):
     _resolving(monkeypatch, "8.8.8.8")
     sent = []
 
-    def post(self, url, **kwargs):
-        sent.append((str(url), kwargs["headers"]["Host"], kwargs["extensions"]["sni_hostname"]))
+    def request(self, method, url, **kwargs):
+        sent.append((method, str(url), kwargs["headers"]["Host"], kwargs["extensions"]["sni_hostname"]))
         raise outbound.httpx.ConnectError("not on this machine")
 
-    monkeypatch.setattr(outbound.httpx.Client, "post", post)
+    monkeypatch.setattr(outbound.httpx.Client, "request", request)
     with pytest.raises(outbound.httpx.ConnectError):
         outbound.post_json("https://ping.agency.example.go.th:8443/cb", {}, headers={})
-    assert sent == [("https://8.8.8.8:8443/cb", "ping.agency.example.go.th:8443", "ping.agency.example.go.th")]
+    with pytest.raises(outbound.httpx.ConnectError):
+        outbound.get_json("https://keys.agency.example.go.th/jwks.json")
+    assert sent == [("POST", "https://8.8.8.8:8443/cb", "ping.agency.example.go.th:8443", "ping.agency.example.go.th"),
+                    ("GET", "https://8.8.8.8/jwks.json", "keys.agency.example.go.th", "keys.agency.example.go.th")]
+
+
+@pytest.mark.parametrize("status,body,why", [(404, b"{}", "answered 404"),
+                                             (200, b"[" + b"1," * 40_000 + b"1]", "more than")])
+def test_a_fetched_document_must_be_a_small_200(monkeypatch, status, body, why):
+    _resolving(monkeypatch, "8.8.8.8")
+    monkeypatch.setattr(outbound.httpx.Client, "request",
+                        lambda self, method, url, **kwargs: outbound.httpx.Response(status, content=body))
+    with pytest.raises(ValueError, match=why):
+        outbound.get_json("https://keys.agency.example.go.th/jwks.json")
 
 
 def test_redirects_are_not_followed():
