@@ -34,10 +34,12 @@ def _tr(context, th: str, en: str) -> str:
 
 
 @pass_context
-def _when(context, value: dt.datetime | None, with_time: bool = True) -> str:
-    """A moment in Bangkok time; Buddhist era for Thai readers."""
+def _when(context, value: dt.datetime | str | None, with_time: bool = True) -> str:
+    """A moment (or an ISO 8601 string of one) in Bangkok time; Buddhist era for Thai readers."""
     if value is None:
         return "—"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
     local = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(BANGKOK)
     clock = f" {local:%H:%M}" if with_time else ""
     if context.get("lang") == "th":

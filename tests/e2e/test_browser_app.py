@@ -105,7 +105,7 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
         type_passcode(page)
         page.wait_for_selector("#enrolled")
-        assert page.locator("#enrolled").inner_text() == "IAL 3"
+        assert page.locator("#enrolled").inner_text() == "ยืนยันด้วยลายนิ้วมือที่สำนักทะเบียน (IAL 3)"
         # The private key is in IndexedDB and cannot be read out, not even by the app's own page.
         extractable = page.evaluate("""async () => {
             const db = await new Promise((ok) => {
@@ -269,7 +269,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
         type_passcode(page)
         page.wait_for_selector("#enrolled", timeout=30_000)
-        assert page.locator("#enrolled").inner_text() == "IAL 2.1"
+        assert page.locator("#enrolled").inner_text() == "ยืนยันใบหน้ากับบัตรประชาชนแล้ว (IAL 2.1)"
         page.click("#lang")  # the app in English, remembered
         assert page.locator("#scan").inner_text() == "Scan to sign in"
         page.reload()

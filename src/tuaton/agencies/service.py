@@ -65,7 +65,13 @@ class ApplicationView:
 
     @property
     def title(self) -> str:
-        return self.form.service_name_en or self.form.service_name_th or "(untitled e-Service)"
+        return self.title_in("en")
+
+    def title_in(self, lang: str) -> str:
+        """The e-Service's name in the reader's language, else in the other, else said to be untitled."""
+        th, en = self.form.service_name_th, self.form.service_name_en
+        first, second = (th, en) if lang == "th" else (en, th)
+        return first or second or ("(บริการที่ยังไม่ได้ตั้งชื่อ)" if lang == "th" else "(untitled e-Service)")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,14 @@ const main = document.getElementById("app");
 const enc = new TextEncoder();
 let lang = localStorage.getItem("tuaton_lang") || ((navigator.language || "th").startsWith("en") ? "en" : "th");
 const t = (th, en) => (lang === "th" ? th : en);
+// An assurance level in words a citizen understands; the code stays in brackets for the help desk.
+const LEVELS = {
+  "1.2": ["ยืนยันด้วยข้อมูลบัตรประชาชน", "checked with your ID card's details"],
+  "2.1": ["ยืนยันใบหน้ากับบัตรประชาชนแล้ว", "your face checked against your ID card"],
+  "2.3": ["ยืนยันตัวตนที่สำนักทะเบียน", "checked in person at a registrar office"],
+  "3": ["ยืนยันด้วยลายนิ้วมือที่สำนักทะเบียน", "checked with your fingerprint at a registrar office"],
+};
+const level = (ial) => { const words = LEVELS[ial]; return words ? `${t(...words)} (IAL ${ial})` : `IAL ${ial}`; };
 
 // -- small DOM helper: text always as textContent, never as HTML --------------------------------
 function h(tag, attrs = {}, ...children) {
@@ -159,7 +167,7 @@ async function home() {
     return;
   }
   screen(t("ตัวตนดิจิทัลของท่าน", "Your digital identity"),
-    h("p", { id: "who" }, `${device.pid.slice(0, 1)}-XXXX-XXXXX-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · IAL ${device.ial}`),
+    h("p", { id: "who" }, `${device.pid.slice(0, 1)}-XXXX-XXXXX-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · ${level(device.ial)}`),
     h("button", { id: "scan", onclick: scanSignin }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
     h("button", { id: "requests", onclick: requests }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
     h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
@@ -211,7 +219,7 @@ function finishEnrolment(id, token, key, pid) {
       const done = await api("POST", `/api/app/v1/enrolments/${id}/consent`, { accept: true, passcode: first }, auth);
       await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
       await forget("card");
-      screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, `IAL ${done.ial}`),
+      screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, level(done.ial)),
         h("button", { onclick: home }, t("เริ่มใช้งาน", "Start")));
     } catch (e) { showError(e.message); }
   }));
