@@ -138,3 +138,13 @@ def test_chart_axes_round_up_to_a_readable_top():
     chart = stacked_bars("c", "t", ["a", "b"], [("x", [3, 1], "series-a"), ("y", [2, 0], "series-b")])
     assert [g[1] for g in chart.grid] == ["0", "2.5", "5"]
     assert len(chart.bars) == 3 and max(b.height for b in chart.bars) > 0
+
+
+def test_every_failure_reason_is_named_in_words_never_by_its_code():
+    from tuaton.dashboard.service import failure_label
+    from tuaton.errors import ProofingRefused
+
+    for reason in [*ProofingRefused.REASONS, "signin.denied", "passcode.failed", "something_new"]:
+        english, thai = failure_label(reason)
+        assert reason not in (english, thai) and english and thai
+    assert failure_label("replayed_image") == ("This photo was already used", "ภาพนี้เคยถูกใช้แล้ว กรุณาถ่ายภาพใหม่")

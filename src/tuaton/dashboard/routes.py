@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from tuaton.audit.queries import BANGKOK
-from tuaton.dashboard.service import CHANNEL_LABELS, FAILURE_LABELS
+from tuaton.dashboard.service import CHANNEL_LABELS, failure_label
 from tuaton.errors import DomainError, InvalidInput, PortalSignInRequired
 from tuaton.identity.models import Identity
 from tuaton.officers.models import OfficerRole
@@ -54,7 +54,7 @@ def dashboard(request: Request) -> Response:
                                      [(p[0] if th else p[1], n) for p in figures.provinces for n in [p[2]]]),
         "failures": horizontal_bars("chart-failures", "สาเหตุที่ไม่สำเร็จ (30 วัน)" if th else
                                     "Failure reasons (30 days)",
-                                    [(FAILURE_LABELS.get(k, (k, k))[pick], n) for k, n in figures.failure_reasons]),
+                                    [(failure_label(k)[pick], n) for k, n in figures.failure_reasons]),
     }
     return portal_page(request, "console_dashboard.html", user, context={
         "operator": operator, "figures": figures, "charts": charts})

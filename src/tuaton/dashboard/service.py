@@ -15,6 +15,7 @@ from tuaton.agencies.models import AgencyApplication, ApplicationStatus
 from tuaton.audit.models import AuditEvent
 from tuaton.audit.queries import counts_by_day, last_days, latency_percentiles
 from tuaton.audit.trail import record
+from tuaton.errors import ProofingRefused
 from tuaton.identity.models import IdentityStatus
 from tuaton.settings import Settings
 from tuaton.storage import tallies
@@ -36,6 +37,19 @@ FAILURE_LABELS = {
     "face_mismatch": ("Face did not match the registry photo", "ใบหน้าไม่ตรงกับภาพในทะเบียน"),
     "liveness_failed": ("Liveness check failed", "ตรวจสอบความมีชีวิตไม่ผ่าน"),
 }
+
+
+def failure_label(reason: str) -> tuple[str, str]:
+    """(English, Thai) for a failure reason: the dashboard's own words, else the words the app
+    shows the citizen for that refusal (without the advice after a semicolon), never the bare code."""
+    if reason in FAILURE_LABELS:
+        return FAILURE_LABELS[reason]
+    if reason in ProofingRefused.REASONS:
+        en, th = ProofingRefused.REASONS[reason]
+        return en.split(";")[0].rstrip("."), th
+    return (f"Other ({reason.replace('_', ' ')})", f"อื่น ๆ ({reason.replace('_', ' ')})")
+
+
 CHANNEL_LABELS = {"app": ("App (card + selfie)", "แอป (บัตร + ใบหน้า)"),
                   "office": ("Registrar office", "สำนักทะเบียน"),
                   "sandbox-simulated": ("Sandbox (simulated)", "ระบบทดสอบ (จำลอง)")}
