@@ -42,6 +42,18 @@ IAL_APP_FACE = "2.1"
 IAL_OFFICE = "2.3"
 IAL_OFFICE_FINGERPRINT = "3"
 
+#: What each level issued means, in words a citizen understands (English, Thai); the app says the same.
+IAL_WORDS = {
+    IAL_SIMULATED: ("checked with your ID card's details", "ยืนยันด้วยข้อมูลบัตรประชาชน"),
+    IAL_APP_FACE: ("your face checked against your ID card", "ยืนยันใบหน้ากับบัตรประชาชนแล้ว"),
+    IAL_OFFICE: ("checked in person at a registrar office", "ยืนยันตัวตนที่สำนักทะเบียน"),
+    IAL_OFFICE_FINGERPRINT: ("checked with your fingerprint at a registrar office", "ยืนยันด้วยลายนิ้วมือที่สำนักทะเบียน"),
+}
+#: The enrolment channels, named (English, Thai).
+CHANNEL_LABELS = {"app": ("App (card + selfie)", "แอป (บัตร + ใบหน้า)"),
+                  "office": ("Registrar office", "สำนักทะเบียน"),
+                  "sandbox-simulated": ("Sandbox (simulated)", "ระบบทดสอบ (จำลอง)")}
+
 @dataclass(frozen=True)
 class AssuranceRequirement:
     """A minimum named in ``acr_values``: ``None`` means no minimum on that axis."""

@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.concurrency import run_in_threadpool
 
+from tuaton.assurance import CHANNEL_LABELS, IAL_WORDS
 from tuaton.audit.queries import BANGKOK
 from tuaton.errors import SandboxOnly
 from tuaton.i18n import buddhist_date, pick_lang, texts
@@ -53,7 +54,24 @@ def _day(context, iso_day: str) -> str:
     return f"{day.day}/{day.month}" if context.get("lang") == "th" else f"{day:%-d %b}"
 
 
+@pass_context
+def _ial_words(context, ial: str) -> str:
+    """An assurance level in words, with its code in brackets for the help desk."""
+    words = IAL_WORDS.get(ial)
+    if words is None:
+        return f"IAL {ial}"
+    return f"{words[1] if context.get('lang') == 'th' else words[0]} (IAL {ial})"
+
+
+@pass_context
+def _channel(context, channel: str) -> str:
+    label = CHANNEL_LABELS.get(channel, (channel, channel))
+    return label[1] if context.get("lang") == "th" else label[0]
+
+
 TEMPLATES.env.globals["tr"] = _tr
+TEMPLATES.env.filters["ial_words"] = _ial_words
+TEMPLATES.env.filters["channel"] = _channel
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["short_day"] = _day
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}

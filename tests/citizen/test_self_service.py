@@ -27,6 +27,14 @@ def test_history_shows_which_agency_and_which_data(citizen, app_client, device, 
     assert "Citizen ID number" not in page.split('id="history"')[1]       # pid was not asked for
 
 
+def test_the_overview_says_how_the_identity_was_proven_in_words(citizen):
+    thai = citizen.get("/me", params={"lang": "th"}).text
+    assert "ยืนยันด้วยข้อมูลบัตรประชาชน (IAL 1.2)" in thai and "(ระบบทดสอบ (จำลอง))" in thai
+    english = citizen.get("/me", params={"lang": "en"}).text
+    assert "checked with your ID card&#39;s details (IAL 1.2)" in english and "(Sandbox (simulated))" in english
+    assert "sandbox-simulated" not in thai + english
+
+
 def test_a_citizen_never_sees_another_citizens_history(citizen, app_client, device, agency, new_browser, personas):
     exchange(citizen, agency, signed_in_code(citizen, app_client, device, agency))
     other = new_browser()

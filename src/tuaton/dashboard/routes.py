@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from tuaton.assurance import CHANNEL_LABELS
 from tuaton.audit.queries import BANGKOK
-from tuaton.dashboard.service import CHANNEL_LABELS, failure_label
+from tuaton.dashboard.service import failure_label
 from tuaton.errors import DomainError, InvalidInput, PortalSignInRequired
 from tuaton.identity.models import Identity
 from tuaton.officers.models import OfficerRole

@@ -50,9 +50,6 @@ def failure_label(reason: str) -> tuple[str, str]:
     return (f"Other ({reason.replace('_', ' ')})", f"อื่น ๆ ({reason.replace('_', ' ')})")
 
 
-CHANNEL_LABELS = {"app": ("App (card + selfie)", "แอป (บัตร + ใบหน้า)"),
-                  "office": ("Registrar office", "สำนักทะเบียน"),
-                  "sandbox-simulated": ("Sandbox (simulated)", "ระบบทดสอบ (จำลอง)")}
 
 
 @dataclass
