@@ -88,6 +88,7 @@ def test_redirects_are_not_followed():
         assert send_ping(f"http://127.0.0.1:{server.server_port}/ping", "t", "r") is False
     finally:
         server.shutdown()
+        server.server_close()
     assert hits == ["/ping"]
 
 

@@ -203,6 +203,7 @@ def test_ping_mode_notifies_the_agency_then_it_fetches_the_tokens(http, services
         assert _poll(http, agency, auth_req_id).status_code == 200
     finally:
         server.shutdown()
+        server.server_close()
 
 
 def test_ping_mode_needs_a_notification_endpoint(services):

@@ -56,6 +56,7 @@ def jwks_server():
     server = JwksServer()
     yield server
     server.server.shutdown()
+    server.server.server_close()      # the port is free again (vpcd's fixed 35963 may be the one it got)
 
 
 def _key(kid: str) -> ECKey:
