@@ -231,6 +231,17 @@ def test_an_old_or_missing_nonce_is_answered_with_a_fresh_one():
     assert _verify(proof(key, nonce=previous)) == key.thumbprint()
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ath=st.text(max_size=60), nonce=st.text(max_size=60), htu=st.text(max_size=60))
+def test_a_signed_proof_with_any_claims_is_refused_cleanly(ath, nonce, htu):
+    """Anyone can sign a proof with a key of their own: what it claims must never break the check."""
+    key = ECKey.generate_key("P-256")
+    with pytest.raises(InvalidDpopProof):
+        _verify(proof(key, nonce=nonce, ath=ath, htu=htu or "x"), access_token="token")
+    with pytest.raises(InvalidDpopProof):
+        _verify(proof(key, nonce=nonce or "x", ath=ath or "x"), access_token="token")
+
+
 def test_two_headers_are_refused():
     key = ECKey.generate_key("P-256")
     with pytest.raises(InvalidDpopProof, match="exactly one"):

@@ -68,11 +68,16 @@ class Nonces:
 
     def valid(self, nonce: object, now: float | None = None) -> bool:
         period = int((now or time.time()) // NONCE_PERIOD)
-        return isinstance(nonce, str) and any(hmac.compare_digest(nonce, self._for(p)) for p in (period, period - 1))
+        return isinstance(nonce, str) and any(hmac.compare_digest(nonce.encode(), self._for(p).encode())
+                                              for p in (period, period - 1))
 
 
-def _normalised(url: str) -> str:
-    parts = urlsplit(url)
+def _normalised(url: str) -> str | None:
+    """The URL without query and fragment, scheme and host in lower case (None if it is not one)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, "", ""))
 
 
@@ -114,13 +119,14 @@ def verify_proof(headers: list[str], *, method: str, url: str, store: EphemeralS
         raise InvalidDpopProof(f"The DPoP proof is for another URL (htu must be {_normalised(url)}).")
     if not isinstance(iat, int | float) or isinstance(iat, bool) or not now - MAX_AGE <= iat <= now + MAX_AHEAD:
         raise InvalidDpopProof("The DPoP proof's iat is missing, too old or in the future.")
-    if access_token is not None and not hmac.compare_digest(str(payload.get("ath", "")),
-                                                            access_token_hash(access_token)):
+    if access_token is not None and not hmac.compare_digest(str(payload.get("ath", "")).encode(),
+                                                            access_token_hash(access_token).encode()):
         raise InvalidDpopProof("The DPoP proof's ath is not the hash of this access token.")
     if not nonces.valid(payload.get("nonce"), now):
         raise UseDpopNonce("Sign the DPoP proof again with the nonce in the DPoP-Nonce header.",
                            nonce=nonces.current(now))
     jkt = key.thumbprint()
     if not store.add(f"dpop-jti:{jkt}:{jti}", {}, MAX_AGE + MAX_AHEAD) or made_before_memory(store, iat):
-        raise InvalidDpopProof("This DPoP proof was used before; make a new one for each request.")
+        raise InvalidDpopProof("This DPoP proof was used before (or made before Tuaton's replay protection last "
+                               "restarted); make a new one for each request.")
     return jkt
