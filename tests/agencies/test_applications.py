@@ -244,6 +244,15 @@ def test_production_keys_must_be_public(staff, operator, services):
     assert client.token_endpoint_auth_method == "private_key_jwt"
 
 
+def test_the_operator_is_told_what_was_decided(staff, operator):
+    app_id, _, _ = apply(staff)
+    submit(staff, app_id)
+    decided = decide(operator, app_id, "approve", ["pid", "name", "birthdate"])
+    assert decided.status_code == 303
+    queue = operator.get(decided.headers["location"])
+    assert 'id="portal-notice"' in queue.text and "approved" in queue.text and "อนุมัติ" in queue.text
+
+
 def test_an_agency_turns_on_fapi_with_keys_at_a_jwks_uri(staff, operator, services):
     app_id, _, _ = apply(staff)
     submit(staff, app_id)

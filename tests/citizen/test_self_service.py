@@ -47,6 +47,21 @@ def test_a_citizen_never_sees_another_citizens_history(citizen, app_client, devi
     assert signed_in_code(citizen, app_client, device, agency)
 
 
+def test_withdrawing_is_confirmed_on_a_page_that_says_what_it_does(citizen, app_client, device, agency,
+                                                                     new_browser, personas):
+    exchange(citizen, agency, signed_in_code(citizen, app_client, device, agency))
+    listed = citizen.get("/me/consents", params={"lang": "en"}).text
+    assert f'href="/me/consents/{agency.client_id}/withdraw"' in listed        # a link, not a one-click form
+    confirm = citizen.get(f"/me/consents/{agency.client_id}/withdraw", params={"lang": "en"})
+    assert confirm.status_code == 200
+    assert "Withdraw your consent from Revenue e-Filing?" in confirm.text and "stop working" in confirm.text
+    assert 'id="keep-consent"' in confirm.text and 'id="confirm-withdraw"' in confirm.text
+    assert agency.client_id in citizen.get("/me/consents").text                   # nothing withdrawn yet
+    other = new_browser()
+    portal_sign_in(other, app_client, app_client.enroll_card_data_only(personas[5]["pid"], PASSCODE), "/me")
+    assert other.get(f"/me/consents/{agency.client_id}/withdraw").status_code == 404
+
+
 def test_withdrawing_consent_revokes_the_agencys_refresh_tokens(citizen, app_client, device, agency):
     tokens = exchange(citizen, agency, signed_in_code(citizen, app_client, device, agency)).json()
     page = citizen.get("/me/consents")

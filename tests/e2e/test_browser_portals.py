@@ -127,6 +127,8 @@ def test_agency_applies_is_approved_signs_a_citizen_in_and_the_citizen_withdraws
     page.wait_for_selector(f"#revoke-{client_id}")
     shot(page, tmp_path, "citizen-consents")
     page.click(f"#revoke-{client_id}")
+    page.wait_for_selector("#withdraw-effects")          # what withdrawing does, before it is done
+    page.click("#confirm-withdraw")
     page.wait_for_selector("#portal-notice")
     assert page.locator(f"#revoke-{client_id}").count() == 0
     refreshed = httpx.post(issuer + "/oauth2/token", auth=(client_id, secret), data={

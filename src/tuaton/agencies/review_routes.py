@@ -17,9 +17,29 @@ router = APIRouter(prefix="/console/reviews", tags=["operators' console"], inclu
 
 
 @router.get("")
-def queue(request: Request, operator: tuple[PortalUser, OfficerView] = Depends(current_operator)) -> Response:
+def queue(request: Request, decided: str = "",
+          operator: tuple[PortalUser, OfficerView] = Depends(current_operator)) -> Response:
+    svc = services(request)
     return portal_page(request, "console_reviews.html", operator[0], context={
-        "operator": operator[1], "queue": services(request).agencies.queue()})
+        "operator": operator[1], "queue": svc.agencies.queue(), "notice": _decided_notice(svc, decided[:64])})
+
+
+def _decided_notice(svc, application_id: str) -> dict | None:
+    """What the operator just decided, said back (GOV.UK's confirmation pattern)."""
+    if not application_id:
+        return None
+    try:
+        view, _ = svc.agencies.for_review(application_id)
+    except DomainError:
+        return None
+    th, en = view.title_in("th"), view.title_in("en")
+    if view.status == "approved":
+        return {"th": f"อนุมัติ “{th}” แล้ว หน่วยงานเห็นข้อมูลรับรองสำหรับใช้งานจริงในพอร์ทัลของหน่วยงาน",
+                "en": f"“{en}” approved: the agency finds its production credentials in the agency portal."}
+    if view.status == "rejected":
+        return {"th": f"ไม่อนุมัติ “{th}” หน่วยงานเห็นเหตุผลในพอร์ทัลของหน่วยงาน",
+                "en": f"“{en}” rejected: the agency sees your reason in the agency portal."}
+    return None
 
 
 def _review_page(request: Request, operator: tuple[PortalUser, OfficerView], application_id: str, *,

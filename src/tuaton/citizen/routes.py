@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from tuaton.errors import CsrfFailed, DomainError, InvalidInput, PortalSignInRequired
+from tuaton.errors import CsrfFailed, DomainError, InvalidInput, NotFound, PortalSignInRequired
 from tuaton.oidc.claims import CLAIM_LABELS
 from tuaton.portal.sessions import PortalUser
 from tuaton.portal.web import bilingual, current_user, lang_of, portal_page
@@ -54,6 +54,17 @@ def consents(request: Request, done: str = "", user: PortalUser = Depends(citize
     return portal_page(request, "me_consents.html", user, context={
         "consents": services(request).citizens.consents(user.identity_id), "labels": CLAIM_LABELS,
         "notice": _notice(done)})
+
+
+@router.get("/me/consents/{client_id}/withdraw")
+def confirm_withdrawal(request: Request, client_id: str, user: PortalUser = Depends(citizen_user)) -> Response:
+    """Withdrawing is not undone by a click: the citizen sees what it does, then confirms."""
+    consent = next((c for c in services(request).citizens.consents(user.identity_id) if c.client_id == client_id),
+                   None)
+    if consent is None:
+        raise NotFound("You have no consent in force for this agency.", "ไม่พบความยินยอมที่มีผลกับหน่วยงานนี้")
+    return portal_page(request, "me_consent_withdraw.html", user, context={"consent": consent,
+                                                                         "labels": CLAIM_LABELS})
 
 
 @router.post("/me/consents/{client_id}/revoke")
