@@ -89,23 +89,3 @@ def test_a_content_length_that_is_not_a_number_is_a_400():
     assert reached == [] and sent[0]["status"] == 400
     assert orjson.loads(sent[1]["body"])["type"].endswith("invalid-content-length")
 
-
-def test_a_moment_is_shown_in_thai_time_with_the_buddhist_year_to_thai_readers():
-    from tuaton.web_support import TEMPLATES
-
-    template = TEMPLATES.env.from_string("{{ at | when }}")
-    at = "2026-12-06T20:30:00+00:00"                      # 03:30 on 7 December in Bangkok
-    assert template.render(lang="th", at=at) == "7 ธ.ค. 2569 03:30"
-    assert template.render(lang="en", at=at) == "7 Dec 2026 03:30"
-
-
-def test_an_e_service_is_named_in_the_readers_language_and_never_by_a_code():
-    from tuaton.agencies.application import ApplicationForm
-    from tuaton.agencies.service import ApplicationView
-
-    for (th, en), thai, english in ((("ยื่นภาษี", "Tax filing"), "ยื่นภาษี", "Tax filing"),
-                                    (("", "Tax filing"), "Tax filing", "Tax filing"),
-                                    (("", ""), "(บริการที่ยังไม่ได้ตั้งชื่อ)", "(untitled e-Service)")):
-        view = ApplicationView.__new__(ApplicationView)            # only its form matters here
-        object.__setattr__(view, "form", ApplicationForm(service_name_th=th, service_name_en=en))
-        assert view.title_in("th") == thai and view.title_in("en") == english

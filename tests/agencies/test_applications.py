@@ -394,3 +394,15 @@ def test_a_logo_with_too_many_pixels_is_refused_before_decoding():
     with pytest.raises(InvalidInput) as caught:
         normalised_logo(out.getvalue())
     assert caught.value.extra["field"] == "logo" and str(MAX_LOGO_SIDE) in caught.value.detail_en
+
+
+def test_an_e_service_is_named_in_the_readers_language_and_never_by_a_code():
+    from tuaton.agencies.application import ApplicationForm
+    from tuaton.agencies.service import ApplicationView
+
+    for (th, en), thai, english in ((("ยื่นภาษี", "Tax filing"), "ยื่นภาษี", "Tax filing"),
+                                    (("", "Tax filing"), "Tax filing", "Tax filing"),
+                                    (("", ""), "(บริการที่ยังไม่ได้ตั้งชื่อ)", "(untitled e-Service)")):
+        view = ApplicationView.__new__(ApplicationView)            # only its form matters here
+        object.__setattr__(view, "form", ApplicationForm(service_name_th=th, service_name_en=en))
+        assert view.title_in("th") == thai and view.title_in("en") == english

@@ -17,7 +17,7 @@ from tuaton.oidc.errors import OAuthError
 from tuaton.portal.sessions import PORTAL_CLIENT_ID, PORTAL_SCOPES, PortalUser
 from tuaton.portal.web import LOGIN_COOKIE, SESSION_COOKIE, bilingual, lang_of, portal_page, secure_cookies
 from tuaton.services import Services
-from tuaton.web_support import NO_STORE, client_address, services, with_retry_after
+from tuaton.web_support import NO_STORE, client_address, page, services, with_retry_after
 
 router = APIRouter(tags=["portals"], include_in_schema=False)
 CONSOLE_CSRF_COOKIE = "tuaton_console_csrf"
@@ -41,6 +41,17 @@ def home(request: Request) -> Response:
     except PortalSignInRequired:
         user = None
     return portal_page(request, "home.html", user)
+
+
+@router.get("/terms")
+def terms(request: Request) -> Response:
+    """The terms of use, in Thai and English (the app's first enrolment step links here)."""
+    return page(request, "terms.html", lang_of(request))
+
+
+@router.get("/privacy")
+def privacy(request: Request) -> Response:
+    return page(request, "privacy.html", lang_of(request))
 
 
 @router.get("/portal/signin")

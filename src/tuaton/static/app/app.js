@@ -193,7 +193,8 @@ async function watchRequests(device, button) {
 function enrolAtOffice() {
   const pid = h("input", { id: "pid", inputmode: "numeric", maxlength: "17", autocomplete: "off" });
   screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"),
-    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ยอมรับข้อกำหนดการใช้บริการ", " I accept the terms of service")),
+    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ยอมรับ", " I accept the "),
+      h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("ข้อกำหนดการใช้บริการ", "terms of use"))),
     h("label", { for: "pid" }, t("เลขประจำตัวประชาชน 13 หลัก", "Your 13-digit citizen ID")), pid,
     h("button", { id: "pid-next", onclick: () => {
       if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนด", "Please accept the terms"));
