@@ -81,3 +81,11 @@ def test_a_truncated_or_damaged_file_fails_with_a_clear_error(cut, noise):
 def test_arbitrary_bytes_are_refused_as_a_model(data):
     with pytest.raises(FaceModelError):
         read_layers(b"\x01\x03\x15input_rgb_image_sized" + data)
+
+
+def test_a_tensor_whose_size_overflows_is_refused():
+    from tuaton.biometrics.face_model import _Reader
+
+    huge = bytes([0x01, 0x02]) + bytes([0x08]) + (2**62).to_bytes(8, "little") * 1 + bytes([0x01, 0x10]) * 3
+    with pytest.raises(FaceModelError, match="does not fit"):
+        _Reader(huge).tensor()

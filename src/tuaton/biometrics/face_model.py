@@ -23,6 +23,7 @@ different sizes by treating what one lacks as zeros at the end, which the graph 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ class _Reader:
         if self.int() != 2:
             raise FaceModelError(f"unknown tensor version at byte {self.at}")
         dims = [self.int() for _ in range(4)]
-        count = int(np.prod(dims))
+        count = math.prod(dims)                     # exact: numpy's product would wrap around
         if min(dims) < 0 or self.at + 4 * count > len(self.data):
             raise FaceModelError(f"a tensor of {dims} does not fit in the file at byte {self.at}")
         values = np.frombuffer(self.data, dtype="<f4", count=count, offset=self.at).astype(np.float32)
