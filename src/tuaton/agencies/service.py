@@ -33,6 +33,7 @@ from tuaton.audit.trail import record
 from tuaton.errors import ApplicationIncomplete, ApplicationNotFound, InvalidInput, WrongApplicationState
 from tuaton.officers.service import OfficerView
 from tuaton.oidc.claims import claims_for_scopes
+from tuaton.oidc.client_keys import has_private_members
 from tuaton.oidc.clients import PRODUCTION, SANDBOX, Clients
 from tuaton.oidc.models import Grant
 from tuaton.settings import Settings
@@ -416,7 +417,7 @@ def public_jwks(text: str) -> dict:
         if not isinstance(key, dict) or key.get("kty") not in ("EC", "RSA"):
             raise InvalidInput("Each key must be an EC or RSA public key.", "กุญแจต้องเป็นชนิด EC หรือ RSA",
                                field="jwks")
-        if any(part in key for part in ("d", "p", "q", "dp", "dq", "qi")):
+        if has_private_members(key):
             raise InvalidInput("Paste only public keys: a private key must never leave your systems.",
                                "ห้ามส่งกุญแจส่วนตัว (private key) ให้ส่งเฉพาะกุญแจสาธารณะ", field="jwks")
     try:

@@ -9,7 +9,7 @@ authenticate and is told why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -23,7 +23,13 @@ from tuaton.storage.ephemeral import EphemeralStore
 
 CACHE_SECONDS = 300
 REFETCH_SECONDS = 30
+#: The members of a JWK that only a private (or symmetric) key has (RFC 7518 §6).
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k", "oth"})
+
+
+def has_private_members(jwk: Mapping[str, Any]) -> bool:
+    """Whether a JWK carries private key material, which must never be sent to Tuaton."""
+    return bool(PRIVATE_MEMBERS & set(jwk))
 
 
 def _kids(jwks: dict) -> set[str]:
@@ -34,7 +40,7 @@ def _public_set(document: Any) -> dict:
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list) or not document["keys"]:
         raise ValueError("not a JWKS (a JSON object with a non-empty keys array)")
     for key in document["keys"]:
-        if not isinstance(key, dict) or PRIVATE_MEMBERS & set(key):
+        if not isinstance(key, dict) or has_private_members(key):
             raise ValueError("a JWKS at a jwks_uri must hold public keys only")
     KeySet.import_key_set(document)                   # every key must be one joserfc can use
     return document

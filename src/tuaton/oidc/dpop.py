@@ -27,6 +27,7 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry
 
+from tuaton.oidc.client_keys import has_private_members
 from tuaton.oidc.errors import InvalidDpopProof, UseDpopNonce
 from tuaton.storage.ephemeral import EphemeralStore, made_before_memory
 
@@ -99,7 +100,7 @@ def verify_proof(headers: list[str], *, method: str, url: str, store: EphemeralS
     if header.get("alg") not in ALGORITHMS:
         raise InvalidDpopProof(f"The DPoP proof must be signed with {' or '.join(ALGORITHMS)}.")
     jwk = header.get("jwk")
-    if not isinstance(jwk, Mapping) or any(name in jwk for name in ("d", "p", "q", "dp", "dq", "qi", "k")):
+    if not isinstance(jwk, Mapping) or has_private_members(jwk):
         raise InvalidDpopProof("The DPoP proof's jwk header must be a public key.")
     try:
         key = JWKRegistry.import_key(dict(jwk))
