@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
+from tuaton.assurance import IAL_WORDS
 from tuaton.web_support import lang_of, page
 
 router = APIRouter(include_in_schema=False)
@@ -16,7 +17,8 @@ STATIC = Path(__file__).parent.parent / "static" / "app"
 
 @router.get("/app")
 def app_shell(request: Request) -> Response:
-    return page(request, "app.html", lang_of(request))
+    # The assurance levels in words come from the one table the portals use too (assurance.py).
+    return page(request, "app.html", lang_of(request), context={"ial_words": IAL_WORDS})
 
 
 @router.get("/app/manifest.webmanifest")

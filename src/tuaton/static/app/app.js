@@ -7,14 +7,10 @@ const main = document.getElementById("app");
 const enc = new TextEncoder();
 let lang = localStorage.getItem("tuaton_lang") || ((navigator.language || "th").startsWith("en") ? "en" : "th");
 const t = (th, en) => (lang === "th" ? th : en);
-// An assurance level in words a citizen understands; the code stays in brackets for the help desk.
-const LEVELS = {
-  "1.2": ["ยืนยันด้วยข้อมูลบัตรประชาชน", "checked with your ID card's details"],
-  "2.1": ["ยืนยันใบหน้ากับบัตรประชาชนแล้ว", "your face checked against your ID card"],
-  "2.3": ["ยืนยันตัวตนที่สำนักทะเบียน", "checked in person at a registrar office"],
-  "3": ["ยืนยันด้วยลายนิ้วมือที่สำนักทะเบียน", "checked with your fingerprint at a registrar office"],
-};
-const level = (ial) => { const words = LEVELS[ial]; return words ? `${t(...words)} (IAL ${ial})` : `IAL ${ial}`; };
+// An assurance level in words a citizen understands (the server's table, assurance.IAL_WORDS, given
+// with the page as {ial: [English, Thai]}); the code stays in brackets for the help desk.
+const LEVELS = JSON.parse(document.body.dataset.ialWords || "{}");
+const level = (ial) => { const words = LEVELS[ial]; return words ? `${t(words[1], words[0])} (IAL ${ial})` : `IAL ${ial}`; };
 
 // -- small DOM helper: text always as textContent, never as HTML --------------------------------
 function h(tag, attrs = {}, ...children) {
