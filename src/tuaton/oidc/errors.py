@@ -119,8 +119,10 @@ class InvalidDpopProof(OAuthError):
         super().__init__(description)
         #: At a protected resource (userinfo) the answer is 401 with a DPoP challenge.
         self.at_resource = at_resource
-        if at_resource:
-            self.status = 401
+
+    @property
+    def status(self) -> int:  # type: ignore[override]
+        return 401 if self.at_resource else 400
 
 
 class UseDpopNonce(InvalidDpopProof):

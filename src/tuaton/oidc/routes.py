@@ -154,7 +154,7 @@ def _dpop_key(request: Request, svc: Services, *, access_token: str | None = Non
                             access_token=access_token)
     except InvalidDpopProof as error:
         if access_token is not None:
-            error.at_resource, error.status = True, 401
+            error.at_resource = True
         raise
 
 
