@@ -243,15 +243,14 @@ def biometrics_evaluate(pairs: Path = typer.Argument(..., help="LFW-style pairs.
                         as_json: bool = typer.Option(False, "--json")) -> None:
     """False accept and false reject rates of the face matcher on a labelled set of pairs."""
     from tuaton.biometrics.evaluation import evaluate, read_pairs
-    from tuaton.biometrics.faces import default_engine
+    from tuaton.services import LazyFaceEngine
 
     try:
         parsed = read_pairs(pairs, images)
     except (OSError, ValueError) as exc:
         _fail(str(exc))
     threshold = Settings().face_match_threshold if threshold is None else threshold
-    s = Settings()
-    result = evaluate(default_engine(s.face_engine, s.face_batch_window_ms, s.face_max_batch, s.face_threads), parsed)
+    result = evaluate(LazyFaceEngine(Settings()), parsed)
     if not result.genuine or not result.impostor:
         _fail("the set needs both same-person and different-person pairs with detectable faces")
     far, frr = result.rates(threshold)
