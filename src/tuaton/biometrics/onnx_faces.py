@@ -57,8 +57,8 @@ class DescriptorBatcher:
         self._queue: queue.Queue[_Job] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        #: Passes run and chips computed, and the largest batch (operators read them in /metrics-less
-        #: settings through the bench; the tests read them to see a batch form).
+        #: Passes run, chips computed and the largest batch (the bench reports them; the tests read
+        #: them to see a batch form).
         self.passes = 0
         self.chips = 0
         self.largest_batch = 0
