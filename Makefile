@@ -21,10 +21,11 @@ install: $(VENV)/.installed
 # downloads nothing), a Thai font (pages, and the rendered ID cards), Tesseract with Thai for card OCR,
 # and for the office's card reader: pcscd, libpcsclite-dev and swig (to build pyscard), and the
 # virtual reader and card the tests use (vsmartcard-vpcd, python3-virtualsmartcard + pycryptodome);
-# SoftHSM2, the PKCS#11 token the passcode key is tested in.
+# SoftHSM2, the PKCS#11 token the passcode key is tested in; Pango, which WeasyPrint lays the
+# programme office's PDF reports out with.
 SYSTEM_PACKAGES := chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha \
 	pcscd libpcsclite-dev swig vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome softhsm2 \
-	haproxy pgbouncer
+	haproxy pgbouncer libpango-1.0-0 libpangoft2-1.0-0
 system:
 	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=th 2>/dev/null | grep -q . \
 	  && tesseract --list-langs 2>/dev/null | grep -qx tha \

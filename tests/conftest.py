@@ -38,7 +38,7 @@ POPULATION = 300
 PER_TEST_TABLES = ("card_credentials", "agency_application_decisions", "agency_applications", "enrolment_evidence",
                    "enrolments", "office_visits", "officers", "consents", "oidc_refresh_tokens", "oidc_grants",
                    "devices", "identities", "oidc_clients", "audit_events", "audit_batches", "audit_rollups",
-                   "tallies")
+                   "tallies", "service_ratings", "programme_reminders", "programme_snapshots")
 
 
 def unavailable(what: str, why: str) -> None:

@@ -24,9 +24,11 @@ app_app = typer.Typer(help="The reference citizen app, scriptable.", no_args_is_
 officer_app = typer.Typer(help="Registrar officers' accounts.", no_args_is_help=True)
 admin_app = typer.Typer(help="The bootstrap administrator of a new installation.", no_args_is_help=True)
 card_app = typer.Typer(help="Digital ID cards.", no_args_is_help=True)
+programme_app = typer.Typer(help="The e-Service programme office: the catalogue of government services and the "
+                            "digital-ID KPI.", no_args_is_help=True)
 for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "client"),
                   (audit_app, "audit"), (db_app, "db"), (app_app, "app"), (officer_app, "officer"),
-                  (admin_app, "admin"), (card_app, "card")):
+                  (admin_app, "admin"), (card_app, "card"), (programme_app, "programme")):
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -517,6 +519,90 @@ def card_revoke(pid: str = typer.Argument(..., help="The citizen ID whose digita
     count = services.cards.revoke(pid, reason, by="cli")
     err.print(f"{count} digital card(s) revoked; verifiers see it when they next refresh the status list")
 
+
+
+# -- the programme office --------------------------------------------------------------------
+def _programme():
+    from tuaton.services import build_services
+    return build_services(Settings())
+
+
+@programme_app.command("seed")
+def programme_seed() -> None:
+    """Load the synthetic national catalogue (seed 004's figures: 201 agencies, 5,146 services)."""
+    from tuaton.programme.synthetic import catalogue
+    services = _programme()
+    organisations, records = catalogue()
+    result = services.programme.load(organisations, records, by="cli", source="synthetic catalogue")
+    err.print(f"{result.organisations} organisations; services: {result.added} added, {result.changed} changed, "
+              f"{result.unchanged} unchanged")
+
+
+@programme_app.command("summary")
+def programme_summary(as_json: bool = typer.Option(False, "--json"),
+                      ministry: str = typer.Option("", help="A ministry's code"),
+                      agency: str = typer.Option("", help="An agency's code")) -> None:
+    """The headline figures the programme dashboard shows."""
+    from tuaton.programme.catalogue import words
+    from tuaton.programme.service import Filters
+    summary = _programme().programme.summary(Filters(ministry=ministry, agency=agency))
+    if as_json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        return
+    share = "—" if summary.linked_share is None else f"{summary.linked_share:.1%}"
+    print(f"{summary.agencies:,} agencies, {summary.services:,} services, {summary.eservices:,} e-Services "
+          f"({summary.not_eservices:,} not)")
+    print("groups: " + ", ".join(f"{g} {n:,}" for g, n in sorted(summary.groups.items())))
+    print("group 1 platforms: " + ", ".join(f"{words('platform', p, 'en')} {n:,}"
+                                             for p, n in summary.group1_platforms.items()))
+    print(f"digital ID: {summary.eservices_linked:,} of {summary.eservices:,} e-Services linked ({share}); targets "
+          + ", ".join(f"{t['share']:.0%} by {t['year_be']}" for t in summary.targets))
+
+
+@programme_app.command("import")
+def programme_import(path: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                                 help="A .csv or .xlsx file, laid out as docs/programme.md says")
+                     ) -> None:
+    """Import services (and, from Excel, agencies): all rows or none."""
+    from tuaton.errors import CatalogueImportRefused
+    try:
+        result = _programme().programme.import_file(path.read_bytes(), path.name, by="cli")
+    except CatalogueImportRefused as exc:
+        err.print(f"[red]{exc.detail_en}[/red]")
+        for row in exc.extra.get("rows", [])[:50]:
+            err.print(f"  {row['sheet']} row {row['row']}, {row['column']}: {row['detail_en']}")
+        raise typer.Exit(1) from exc
+    err.print(f"{result.organisations} organisations; services: {result.added} added, {result.changed} changed, "
+              f"{result.unchanged} unchanged")
+
+
+@programme_app.command("export")
+def programme_export(path: Path = typer.Argument(..., dir_okay=False, help="Where to write: .csv or .xlsx")) -> None:
+    """Export the catalogue in the documented layout."""
+    data = _programme().programme.export("xlsx" if path.suffix.lower() == ".xlsx" else "csv")
+    path.write_bytes(data)
+    err.print(f"wrote {path} ({len(data):,} bytes)")
+
+
+@programme_app.command("snapshot")
+def programme_snapshot() -> None:
+    """Take today's dated snapshot (run daily, e.g. from cron; the dashboard also takes it)."""
+    taken = _programme().programme.take_snapshot()
+    err.print("snapshot taken" if taken else "today's snapshot was already taken")
+
+
+@programme_app.command("remind")
+def programme_remind() -> None:
+    """E-mail the agencies whose services are behind (each at most every 15 days; run daily)."""
+    from tuaton.errors import MailUnavailable
+    try:
+        sent = _programme().programme.send_reminders()
+    except MailUnavailable as exc:
+        err.print(f"[red]{exc.detail_en}[/red]")
+        raise typer.Exit(1) from exc
+    for reminder in sent:
+        err.print(f"{reminder.organisation.code}: {reminder.services_behind} services behind → {reminder.sent_to}")
+    err.print(f"{len(sent)} reminder(s) sent")
 
 def main() -> None:  # pragma: no cover
     app(prog_name="tuaton")

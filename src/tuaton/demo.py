@@ -82,6 +82,19 @@ def ensure_demo_account(database: Database, settings: Settings, var_dir: Path, u
     return password
 
 
+def seed_demo_catalogue(settings: Settings, database: Database) -> None:
+    """The programme office's synthetic national catalogue (seed 004's figures), with the civil
+    registration service of DOPA bound to the demo e-Service and one of OPDC's to the meeting check-in."""
+    from tuaton.mail import NoMailer
+    from tuaton.programme.service import Programme
+    from tuaton.programme.synthetic import catalogue, with_demo_bindings
+
+    organisations, services = catalogue()
+    services = with_demo_bindings(services, {"DOPA": DEMO_CLIENT_ID, "OPDC": MEETING_CLIENT_ID})
+    Programme(database, Clients(database), settings, NoMailer()).load(organisations, services, by="demo",
+                                                                      source="synthetic catalogue")
+
+
 def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     from tuaton.demo_eservice.app import create_demo_eservice
     from tuaton.demo_meeting.app import create_meeting_checkin, demo_invitees
@@ -105,6 +118,7 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     ensure_demo_account(database, settings, Path("var"), "demo.admin", "ผู้ดูแลระบบตัวอย่าง (Demo administrator)",
                         "0000", "administrator", bootstrap=True)
     personas = sample_personas(database, 5)
+    seed_demo_catalogue(settings, database)
     database.dispose()
 
     tuaton = create_app(settings)
@@ -142,6 +156,9 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     console.print(f"Portals: {issuer}/  — citizens {issuer}/me, agencies {issuer}/agency (sign in with the app, "
                   f"as above), operators {issuer}/console (bootstrap administrator [bold]demo.admin[/bold]; the "
                   "password is in var/demo-admin.json)\n")
+    console.print(f"Programme office: {issuer}/programme — government e-Services and their digital-ID link (the "
+                  "administrator above may open it; DOPA's first e-Service is bound to the demo e-Service, so it "
+                  "counts as linked once someone signs in there)\n")
 
     async def serve_both() -> None:
         servers = [uvicorn.Server(uvicorn.Config(tuaton, host=settings.host, port=port, log_level="warning")),

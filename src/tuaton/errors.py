@@ -163,6 +163,39 @@ class FaceVerificationUnavailable(DomainError):
         super().__init__(detail_en, detail_th, retry_after=extra.pop("retry_after", 5), **extra)
 
 
+
+class MailUnavailable(DomainError):
+    """No mail server is configured, or the one configured did not take the message."""
+
+    slug = "mail-unavailable"
+    status = 503
+    title_en = "E-mail cannot be sent just now"
+    title_th = "ส่งอีเมลไม่ได้ในขณะนี้"
+
+
+class CatalogueImportRefused(DomainError):
+    """A catalogue file with rows that cannot be taken: nothing of it was written. ``rows`` lists
+    each row's number, column and what to change."""
+
+    slug = "catalogue-import-refused"
+    status = 422
+    title_en = "The file was not imported: some rows need changing"
+    title_th = "ไม่ได้นำเข้าไฟล์ เนื่องจากมีบางแถวที่ต้องแก้ไข"
+
+
+class NotProgrammeOffice(DomainError):
+    slug = "not-programme-office"
+    status = 403
+    title_en = "Only the programme office and Tuaton's operators see this page"
+    title_th = "หน้านี้สำหรับสำนักงาน ก.พ.ร. และผู้ดูแลระบบตัวตนเท่านั้น"
+
+
+class RatingRefused(DomainError):
+    slug = "rating-refused"
+    status = 409
+    title_en = "This sign-in cannot be rated"
+    title_th = "ไม่สามารถให้คะแนนการเข้าสู่ระบบนี้ได้"
+
 class ProofingRefused(DomainError):
     """An enrolment step refused its evidence; ``reason`` says why, in words the app can act on."""
 

@@ -15,6 +15,7 @@ from tuaton.citizen.service import CitizenSelfService
 from tuaton.dashboard.service import NationalDashboard
 from tuaton.identity.passcode_verifier import make_passcode_verifier
 from tuaton.identity.service import Identities
+from tuaton.mail import Mailer, make_mailer
 from tuaton.officers.service import Officers
 from tuaton.oidc.ciba import Backchannel
 from tuaton.oidc.client_keys import ClientKeys
@@ -24,6 +25,7 @@ from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
 from tuaton.portal.sessions import PortalSessions
+from tuaton.programme.service import Programme
 from tuaton.proofing.card_reader import CardReader, PcscCardReader, SimulatedCardReader
 from tuaton.proofing.office_enrolment import OfficeEnrolments
 from tuaton.proofing.self_enrolment import SelfEnrolments
@@ -63,6 +65,9 @@ class Services:
     dpop_nonces: Nonces
     #: private_key_jwt clients' keys, pasted or fetched from their jwks_uri.
     client_keys: ClientKeys
+    #: The e-Service programme office's catalogue and KPI.
+    programme: Programme
+    mailer: Mailer
 
     def close(self) -> None:
         self.database.dispose()
@@ -72,7 +77,7 @@ def build_services(settings: Settings, *, database: Database | None = None,
                    store: EphemeralStore | None = None, migrate: bool = True,
                    photos: RegistryPhotos | None = None, faces: FaceEngine | None = None,
                    card_reader: CardReader | None = None, fingerprints: RegistryFingerprints | None = None,
-                   fingerprint_matcher: FingerprintMatcher | None = None) -> Services:
+                   fingerprint_matcher: FingerprintMatcher | None = None, mailer: Mailer | None = None) -> Services:
     database = database or Database(settings)
     if migrate:
         database.create_schema()
@@ -100,11 +105,13 @@ def build_services(settings: Settings, *, database: Database | None = None,
     dashboard = NationalDashboard(database, store, settings)
     cards = Cards(database, store, registry, photos, identities, keys, settings)
     citizens.device_locked = cards.invalidate_status_lists
+    mailer = mailer or make_mailer(settings.smtp_url, settings.mail_from)
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
                     Backchannel(database, store, identities, grants, approvals, clients, settings),
                     AuditSequencer(database, keys.sign_compact),
-                    Nonces(installation_secret(database, "dpop-nonce")), ClientKeys(store))
+                    Nonces(installation_secret(database, "dpop-nonce")), ClientKeys(store),
+                    Programme(database, clients, settings, mailer), mailer)
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

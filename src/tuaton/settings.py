@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     #: How often a process re-reads the signing keys from the database.
     key_cache_seconds: float = 30.0
 
+    #: The programme office: a service counts as linked to the digital ID when its production client
+    #: had at least one approved sign-in in the last this many days.
+    programme_link_window_days: int = 30
+    #: Reminders to agencies whose services are behind go at most this often (days; OPDC's 15).
+    programme_reminder_days: int = 15
+    #: Outgoing e-mail (mail.py): ``smtp://host:25``, ``smtp+starttls://user:pass@host:587`` or
+    #: ``smtps://…``; unset, nothing is e-mailed (and what would send says so).
+    smtp_url: str | None = None
+    mail_from: str = "no-reply@tuaton.example"
+
     #: How passcodes are kept (identity/passcode_verifier.py): ``keyed`` — HMAC-SHA-256 under a
     #: passcode key held in a key backend, the default — or ``argon2id`` alone.
     passcode_verifier: str = "keyed"

@@ -169,7 +169,7 @@ class SecurityHeaders:
 
 
 #: The portals' pages: their errors are pages whatever the Accept header says.
-PORTAL_PREFIXES = ("/me", "/agency", "/agencies", "/console", "/portal", "/lost-phone")
+PORTAL_PREFIXES = ("/me", "/agency", "/agencies", "/console", "/portal", "/lost-phone", "/programme")
 
 
 def _is_portal(path: str) -> bool:
@@ -345,6 +345,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from tuaton.oidc.routes import HOT_ROUTES as oidc_hot_routes
     from tuaton.oidc.routes import router as oidc_router
     from tuaton.portal.routes import router as portal_router
+    from tuaton.programme.routes import router as programme_router
     from tuaton.proofing.office_routes import router as office_router
     from tuaton.proofing.routes import router as proofing_router
     from tuaton.registry.routes import router as registry_router
@@ -377,7 +378,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     install_error_handlers(app)
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
                    registry_router, portal_router, agencies_router, review_router, console_router, citizen_router,
-                   citizen_app_router, card_router, pwa_router, health.router):
+                   citizen_app_router, card_router, pwa_router, programme_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

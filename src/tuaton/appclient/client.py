@@ -229,7 +229,17 @@ class AppClient:
         result = self._call("POST", f"/api/app/v1/signins/{signin['id']}/decision", json={
             "device_id": device.device_id, "decision": decision, "signed_request": signed,
             "passcode": passcode if approve else None, "number": number if approve else None})
-        return {**result, "agency": signin["agency"], "claims": [c["claim"] for c in signin["claims"]]}
+        return {**result, "agency": signin["agency"], "claims": [c["claim"] for c in signin["claims"]],
+                "signin_id": signin["id"]}
+
+    def rate(self, signin_id: str, device: DeviceFile, *, service: int | None = None, tuaton: int | None = None,
+             comment: str = "") -> dict:
+        """Rate a sign-in this phone approved (optional; once; for seven days)."""
+        signed = sign_request(device.key, {"purpose": "rate", "signin": signin_id,
+                                           "nonce": secrets.token_urlsafe(16), "iat": int(time.time())})
+        return self._call("POST", "/api/app/v1/me/ratings", json={
+            "device_id": device.device_id, "signed_request": signed, "service": service, "tuaton": tuaton,
+            "comment": comment})
 
     def fetch_card(self, device: DeviceFile, passcode: str) -> dict:
         """The digital ID card for this device: a device-signed request and the passcode."""

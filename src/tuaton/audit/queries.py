@@ -61,6 +61,20 @@ def counts_by_day(session: Session, kinds: Iterable[str], days: list[str],
     return {(d, k): int(n) for d, k, n in session.execute(query)}
 
 
+
+def counts_by_client(session: Session, kind: str, first_day: str) -> dict[str, int]:
+    """{client_id: events of ``kind``} from ``first_day`` (a Bangkok day) on, read like
+    :func:`counts_by_day`: the roll-ups, and the trail for what is not sealed yet."""
+    unsealed = (select(AuditEvent.client_id.label("client_id"), func.count().label("n"))
+                .where(AuditEvent.batch.is_(None), AuditEvent.kind == kind, AuditEvent.client_id.is_not(None),
+                       AuditEvent.at >= since_start_of(first_day))
+                .group_by(AuditEvent.client_id))
+    rolled = (select(AuditRollup.client_id.label("client_id"), AuditRollup.events.label("n"))
+              .where(AuditRollup.kind == kind, AuditRollup.day >= first_day))
+    both = union_all(unsealed, rolled).subquery()
+    query = select(both.c.client_id, func.sum(both.c.n)).group_by(both.c.client_id)
+    return {c: int(n) for c, n in session.execute(query) if c}
+
 #: Upper bounds (seconds, QR shown → approval) of the sign-in latency histogram the sequencer keeps
 #: in the roll-ups as kinds ``latency:signin:<bound>`` (``inf`` above the last).
 LATENCY_BOUNDS = (2, 3, 5, 7, 10, 15, 20, 30, 45, 60, 90, 120, 180)

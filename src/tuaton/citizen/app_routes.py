@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from tuaton.errors import BadSignature
+from tuaton.errors import BadSignature, RatingRefused
 from tuaton.oidc.claims import CLAIM_LABELS
 from tuaton.web_support import NO_STORE, services
 
@@ -83,3 +83,35 @@ async def change_passcode(request: Request, body: PasscodeChange) -> JSONRespons
 
     await run_in_threadpool(handle)
     return JSONResponse({"changed": True}, headers=NO_STORE)
+
+
+class RatingBody(BaseModel):
+    device_id: str = Field(min_length=1, max_length=64)
+    signed_request: str = Field(min_length=1, max_length=4096,
+                                description="Compact JWS by the device key over {purpose: 'rate', signin, nonce, "
+                                            "iat}: the QR sign-in this phone approved")
+    service: int | None = Field(default=None, ge=1, le=5, description="The e-Service, 1 (poor) to 5 (very good)")
+    tuaton: int | None = Field(default=None, ge=1, le=5, description="Signing in with Tuaton, 1 to 5")
+    comment: str = Field(default="", max_length=500, description="Optional; kept without the citizen's identity")
+
+
+@router.post("/ratings", status_code=201)
+async def rate_signin(request: Request, body: RatingBody) -> JSONResponse:
+    """After a sign-in, the citizen may rate the e-Service and Tuaton: optional, once per sign-in,
+    for seven days. Only the phone that approved the sign-in can rate it."""
+    svc = services(request)
+
+    def handle() -> None:
+        device, payload = svc.identities.authenticate_request(body.device_id, body.signed_request, "rate",
+                                                              svc.store)
+        signin_id = payload.get("signin")
+        approved = svc.signins.approved_grant(signin_id, device.identity_id) if isinstance(signin_id, str) else None
+        if approved is None:
+            raise RatingRefused("This phone's citizen did not approve that sign-in, so cannot rate it.",
+                                "ท่านไม่ได้อนุมัติการเข้าสู่ระบบนี้ จึงให้คะแนนไม่ได้")
+        grant_id, client_id, at = approved
+        svc.programme.rate(grant_id=grant_id, client_id=client_id, signed_in_at=at, service_score=body.service,
+                           tuaton_score=body.tuaton, comment=body.comment)
+
+    await run_in_threadpool(handle)
+    return JSONResponse({"rated": True}, status_code=201, headers=NO_STORE)

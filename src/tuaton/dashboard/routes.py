@@ -83,9 +83,10 @@ def create_officer(request: Request, username: str = Form(max_length=64), displa
     user.check_csrf(csrf)
     password = secrets.token_urlsafe(12)
     try:
-        if role == OfficerRole.ADMINISTRATOR and not pid.strip():
-            raise InvalidInput("An administrator signs in to the console with Tuaton: give their citizen ID.",
-                               "ผู้ดูแลระบบเข้าสู่คอนโซลด้วยแอปตัวตน กรุณาระบุเลขประจำตัวประชาชน", field="pid")
+        if role in (OfficerRole.ADMINISTRATOR, OfficerRole.PROGRAMME_OFFICE) and not pid.strip():
+            raise InvalidInput("Administrators and the programme office sign in with Tuaton: give their "
+                               "citizen ID.", "ผู้ดูแลระบบและสำนักงาน ก.พ.ร. เข้าสู่ระบบด้วยแอปตัวตน "
+                               "กรุณาระบุเลขประจำตัวประชาชน", field="pid")
         services(request).officers.create(username.strip().lower(), display_name, office_code.strip().upper(), role,
                                           password, pid=pid.strip() or None,
                                           created_by={"by_officer_id": admin.id, "by_officer": admin.username})

@@ -15,6 +15,7 @@ from tuaton.storage.db import Base
 class OfficerRole(enum.StrEnum):
     REGISTRAR = "registrar"          # enrols citizens at an office's station
     ADMINISTRATOR = "administrator"  # runs the service; may not enrol citizens
+    PROGRAMME_OFFICE = "programme_office"  # OPDC's e-Service programme office: /programme only
 
 
 class Officer(Base):

@@ -190,6 +190,21 @@ class Officers:
             raise NotAnOperator()
         return _view(officer)
 
+    def programme_officer(self, *, pid: str | None = None, officer_id: str | None = None) -> OfficerView:
+        """The active programme-office officer (or administrator) behind a /programme session."""
+        from tuaton.errors import NotProgrammeOffice
+
+        if not pid and not officer_id:
+            raise NotProgrammeOffice()
+        with self._db.reading() as session:
+            query = select(Officer).where(Officer.pid == pid) if pid else select(Officer).where(
+                Officer.id == officer_id)
+            officer = session.execute(query).scalar_one_or_none()
+        if officer is None or not officer.active or officer.role not in (OfficerRole.ADMINISTRATOR,
+                                                                         OfficerRole.PROGRAMME_OFFICE):
+            raise NotProgrammeOffice()
+        return _view(officer)
+
     def all(self) -> list[OfficerView]:
         with self._db.reading() as session:
             return [_view(o) for o in session.execute(select(Officer).order_by(Officer.created_at)).scalars()]

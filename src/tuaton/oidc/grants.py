@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import orjson
 from joserfc import jwt
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tuaton.audit.trail import record
@@ -105,6 +105,31 @@ class Grants:
                                    request.scopes, request.code_challenge, request.nonce, request.dpop_jkt)
         self._store.put(f"code:{token_hash(code)}", stored.to_store(), self._settings.authorization_code_ttl)
         return authorization_response(request.redirect_uri, request.state, self._settings.issuer, code=code)
+
+    def citizens_served(self, client_ids: list[str] | None, since: dt.datetime,
+                        until: dt.datetime | None = None) -> tuple[int, int, int]:
+        """(sign-ins, unique citizens, returning citizens — two sign-ins or more) through some
+        clients (None: all) between ``since`` and ``until``, from the grants (one per sign-in)."""
+        if client_ids == []:
+            return 0, 0, 0
+        query = select(Grant.identity_id, func.count().label("n")).where(Grant.created_at >= since)
+        if until is not None:
+            query = query.where(Grant.created_at < until)
+        if client_ids is not None:
+            query = query.where(Grant.client_id.in_(client_ids))
+        per_citizen = query.group_by(Grant.identity_id).subquery()
+        with self._db.reading() as session:
+            signins, unique, returning = session.execute(select(
+                func.coalesce(func.sum(per_citizen.c.n), 0), func.count(),
+                func.coalesce(func.sum(case((per_citizen.c.n > 1, 1), else_=0)), 0))).one()
+        return int(signins), int(unique), int(returning)
+
+    def approved_signin(self, approval: str, identity_id: str) -> tuple[str, str, dt.datetime] | None:
+        """(grant id, client id, when) of the grant one approval wrote, if it is this citizen's."""
+        with self._db.reading() as session:
+            row = session.execute(select(Grant.id, Grant.client_id, Grant.created_at).where(
+                Grant.approval_ref == token_hash(approval), Grant.identity_id == identity_id)).first()
+        return (row.id, row.client_id, row.created_at) if row else None
 
     def record_grant(self, client: RegisteredClient, scopes: list[str], approved: ApprovedSignin, *,
                      approval: str | None = None, **audit: Any) -> str:

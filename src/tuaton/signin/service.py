@@ -9,6 +9,7 @@ All state lives in the ephemeral store, so any process can serve any step.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import hmac
@@ -68,6 +69,11 @@ def _error_redirect(request: AuthorizationRequest, issuer: str, error: str, desc
                                   error_description=description)
 
 
+def _lock_key(signin_id: str) -> str:
+    """What an approval of this sign-in is locked and recorded under (one grant per approval)."""
+    return f"signin:{signin_id}:lock"
+
+
 class Signins:
     def __init__(self, store: EphemeralStore, approvals: Approvals, grants: Grants, clients: Clients,
                  settings: Settings) -> None:
@@ -118,6 +124,10 @@ class Signins:
         return self._load(signin_id).request
 
     # -- the app -----------------------------------------------------------------------------
+    def approved_grant(self, signin_id: str, identity_id: str) -> tuple[str, str, dt.datetime] | None:
+        """(grant id, client id, when) if this citizen approved this QR sign-in (for rating it)."""
+        return self._grants.approved_signin(_lock_key(signin_id), identity_id)
+
     def for_app(self, signin_id: str) -> dict[str, Any]:
         """What the app shows before the citizen decides; marks the sign-in as scanned."""
         txn = self._load(signin_id)
@@ -160,7 +170,7 @@ class Signins:
         if client is None:
             raise SigninNotFound()
         ask = Ask(purpose="signin", covers={"signin": signin_id, "challenge": txn.challenge},
-                  lock_key=f"signin:{signin_id}:lock", client=client, scopes=request.scopes,
+                  lock_key=_lock_key(signin_id), client=client, scopes=request.scopes,
                   acr_values=request.acr_values, started_at=txn.started_at or time.time(),
                   citizen_pid=request.login_hint_pid, audit={"reference": txn.reference}, number=txn.number)
 

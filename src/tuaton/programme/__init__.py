@@ -1,0 +1,1 @@
+"""The e-Service programme office (OPDC): the catalogue of government services, the digital-ID KPI."""
