@@ -345,6 +345,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from tuaton.oidc.routes import HOT_ROUTES as oidc_hot_routes
     from tuaton.oidc.routes import router as oidc_router
     from tuaton.portal.routes import router as portal_router
+    from tuaton.programme.agency_routes import router as agency_services_router
     from tuaton.programme.routes import router as programme_router
     from tuaton.proofing.office_routes import router as office_router
     from tuaton.proofing.routes import router as proofing_router
@@ -376,9 +377,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders, https=app.state.services.settings.issuer.startswith("https://"))
     app.add_middleware(RequestLog)
     install_error_handlers(app)
+    # The agency's catalogue pages (/agency/services) before the applications' /agency/{application_id}.
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
-                   registry_router, portal_router, agencies_router, review_router, console_router, citizen_router,
-                   citizen_app_router, card_router, pwa_router, programme_router, health.router):
+                   registry_router, portal_router, agency_services_router, agencies_router, review_router,
+                   console_router, citizen_router, citizen_app_router, card_router, pwa_router, programme_router,
+                   health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

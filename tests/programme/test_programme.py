@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -26,7 +25,7 @@ from tuaton.appclient.client import AppError
 from tuaton.audit.models import AuditEvent
 from tuaton.errors import CatalogueImportRefused, MailUnavailable
 from tuaton.mail import SmtpMailer
-from tuaton.programme.models import ProgrammeSnapshot, ServiceProcess
+from tuaton.programme.models import ServiceProcess
 from tuaton.programme.service import Filters, Programme
 from tuaton.programme.synthetic import catalogue
 
@@ -269,7 +268,7 @@ def test_a_citizen_rates_a_sign_in_once_and_it_counts(programme, services, http,
 
 
 def _approve(http, app_client, device, agency) -> str:
-    from tests.conftest import read_signin_page, start_signin
+    from tests.conftest import start_signin
     page = start_signin(http, agency)
     return app_client.decide(page.payload, device, PASSCODE, number=page.number)["signin_id"]
 
