@@ -17,6 +17,7 @@ import httpx
 import pytest
 import segno
 from PIL import Image
+from sqlalchemy import select
 
 from tests.conftest import REQUIRE_SERVICES
 from tests.e2e.test_browser_portals import shot
@@ -27,6 +28,7 @@ from tuaton.appclient.card import StoredCard, present
 from tuaton.appclient.client import AppClient
 from tuaton.card import sd_jwt
 from tuaton.card.credential import Showing
+from tuaton.programme.models import ServiceRating
 
 pytestmark = pytest.mark.e2e
 PASSCODE = "50738261"
@@ -151,6 +153,13 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.wait_for_selector("#result[data-status='approved']")
         status = browser.get(status_url, headers={"Accept": "application/json"}).json()
         assert status["status"] == "approved" and "code=" in status["redirect_to"]
+        # The optional rating: the e-Service 4, Tuaton 5, once.
+        page.check("#rate-service-4")
+        page.check("#rate-tuaton-5")
+        page.click("#rate-send")
+        page.wait_for_selector("#rating-thanks")
+        with system.database.reading() as session:
+            assert session.execute(select(ServiceRating.service_score, ServiceRating.tuaton_score)).all() == [(4, 5)]
 
         # 3. The digital ID card: fetched with the passcode, shown as "20 or older" only.
         page.click("#home")

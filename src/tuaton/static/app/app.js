@@ -286,6 +286,32 @@ function agencyBlock(agency, claims, extra) {
     h("p", {}, t("ข้อมูลที่จะส่งให้:", "Data it will receive:")),
     h("ul", { id: "claims" }, ...claims.map((c) => h("li", {}, lang === "th" ? c.label_th : c.label_en))));
 }
+// After a sign-in: an optional rating of the e-Service and of Tuaton (1–5), once, never required.
+function ratingForm(signin, device) {
+  const stars = (name, legend) => h("fieldset", { class: "rating", id: `rate-${name}` }, h("legend", {}, legend),
+    ...[1, 2, 3, 4, 5].map((n) => h("label", { class: "rating-choice" },
+      h("input", { type: "radio", name, value: String(n), id: `rate-${name}-${n}` }), ` ${n}`)));
+  const comment = h("textarea", { id: "rate-comment", maxlength: "500", rows: "2" });
+  const form = h("form", { id: "rating-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const pick = (name) => { const c = form.querySelector(`input[name=${name}]:checked`); return c ? Number(c.value) : null; };
+    try {
+      const signed = await sign(device.privateKey, { purpose: "rate", signin: signin.id, nonce: nonce(), iat: now() });
+      await api("POST", "/api/app/v1/me/ratings", { device_id: device.device_id, signed_request: signed,
+        service: pick("service"), tuaton: pick("tuaton"), comment: comment.value });
+      form.replaceWith(h("p", { id: "rating-thanks", role: "status" }, t("ขอบคุณสำหรับความคิดเห็น", "Thank you for your feedback.")),
+        h("button", { class: "primary", onclick: home }, t("กลับหน้าหลัก", "Home")));
+    } catch (err) { showError(err.message); }
+  } },
+    h("h2", {}, t("ให้คะแนนบริการนี้ (ไม่บังคับ)", "Rate this service (optional)")),
+    h("p", { class: "muted" }, t("1 = ไม่พอใจมาก, 5 = พอใจมาก", "1 = very poor, 5 = very good")),
+    stars("service", lang === "th" ? signin.agency.name_th : signin.agency.name_en),
+    stars("tuaton", t("การเข้าสู่ระบบด้วยตัวตน", "Signing in with Tuaton")),
+    h("label", { for: "rate-comment" }, t("ความคิดเห็น (ไม่บังคับ)", "Comment (optional)")), comment,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "rate-send" }, t("ส่งคะแนน", "Send")),
+      h("button", { type: "button", class: "secondary", id: "rate-skip", onclick: home }, t("ข้าม", "Skip"))));
+  return form;
+}
 async function approval(signin) {
   const device = await load("device");
   const decide = async (decision, passcode, number) => {
@@ -297,7 +323,7 @@ async function approval(signin) {
   const startedOn = on ? h("p", { id: "started-on", "data-kind": on.kind }, t("เริ่มจาก ", "Started on ") + (lang === "th" ? on.label_th : on.label_en) +
     (on.at ? " · " + new Date(on.at * 1000).toLocaleTimeString(lang === "th" ? "th-TH" : "en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Bangkok" }) : "")) : null;
   const askPasscode = (number) => keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
-    try { const r = await decide("approve", code, number); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen."))); }
+    try { const r = await decide("approve", code, number); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen.")), ratingForm(signin, device)); }
     catch (e) { showError(e.message); }
   });
   // Number matching: the citizen picks the number their sign-in page shows, then the passcode.
