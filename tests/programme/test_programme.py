@@ -12,6 +12,7 @@ import email.policy
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -301,6 +302,7 @@ def test_the_dashboard_shows_the_figures_and_filters(programme_browser):
     assert page.status_code == 200
     assert 'id="kpi-services">5,146<' in page.text and 'id="kpi-eservices">3,491<' in page.text
     assert "ทางรัฐ" in page.text and "กลุ่ม 2 มีแผนเชื่อมโยง" in page.text and "ข้อมูล ณ" in page.text
+    assert re.search(r'id="usage-signup">[0-9.]+%<', page.text)
     filtered = programme_browser.get("/programme", params={"group": "3", "lang": "en"})
     assert 'id="kpi-services">326<' in filtered.text
     bad = programme_browser.get("/programme", params={"platform": "facebook"})

@@ -87,7 +87,8 @@ def dashboard(request: Request, officer: ProgrammeOfficer = Depends(current_prog
         "agencies": [o for o in ministries if o.organisation_type != "ministry"
                      and (not filters.ministry or o.parent_code == filters.ministry)],
         "due_year": DUE_FISCAL_YEAR, "usage": svc.usage(services(request).grants),
-        "link_states": LINK_STATES})
+        "link_states": LINK_STATES, "signed_up": services(request).dashboard.figures().active_identities,
+        "population": services(request).registry.population()})
 
 
 @router.get("/agencies/{code}")
