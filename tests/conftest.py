@@ -38,7 +38,8 @@ POPULATION = 300
 PER_TEST_TABLES = ("card_credentials", "agency_application_decisions", "agency_applications", "enrolment_evidence",
                    "enrolments", "office_visits", "officers", "consents", "oidc_refresh_tokens", "oidc_grants",
                    "devices", "identities", "oidc_clients", "audit_events", "audit_batches", "audit_rollups",
-                   "tallies", "service_ratings", "programme_reminders", "programme_snapshots")
+                   "tallies", "service_ratings", "programme_reminders", "programme_snapshots", "organisations",
+                   "organisation_members", "organisation_letters", "organisation_officials")
 
 
 def unavailable(what: str, why: str) -> None:
@@ -252,3 +253,92 @@ def console_sign_in(http: TestClient, username: str = "root", password: str = AD
 
 def csrf_of(page_html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page_html).group(1)
+
+
+def a_pdf(pages: int = 1) -> bytes:
+    """A real (blank) PDF, as a scanned letter would be."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def prove_authority(services: Services, identity_id: str, code: str, name_th: str = "กรมการขนส่งทางบก",
+                    email: str = "saraban@dlt.go.th") -> None:
+    """Set-up for tests about what comes after: an organisation with ``identity_id`` as its owner, its
+    central e-mail verified and a letter uploaded — what production credentials wait for. Written to
+    the tables directly; tests/organisations/ exercise the real flow (e-mail through SMTP, PDF checks)."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import select
+
+    from tuaton.organisations.models import AuthorityLetter, Organisation, OrganisationMember
+
+    now = dt.datetime.now(dt.UTC)
+    with services.database.transaction() as session:
+        org = session.get(Organisation, code)
+        if org is None:
+            session.add(Organisation(code=code, kind="government", name_th=name_th, name_en="", created_at=now,
+                                     campaign_code=f"campaign-{code}", central_email=email, email_verified_at=now))
+        else:
+            org.central_email, org.email_verified_at = email, now
+        if session.execute(select(OrganisationMember.id).where(
+                OrganisationMember.organisation_code == code, OrganisationMember.identity_id == identity_id,
+                OrganisationMember.status == "active")).first() is None:
+            session.add(OrganisationMember(organisation_code=code, identity_id=identity_id, display_name="Staff",
+                                           role="owner", status="active", invited_email="", invited_at=now,
+                                           joined_at=now))
+        pdf = a_pdf()
+        session.add(AuthorityLetter(id=str(uuid.uuid4()), organisation_code=code, file_name="letter.pdf",
+                                    content=pdf, size=len(pdf), letter_number="คค 0401/123", letter_date=now.date(),
+                                    issuing_division="กองกลาง", uploaded_by=identity_id, uploaded_by_name="Staff",
+                                    uploaded_at=now, status="submitted"))
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on a loopback port; what it received, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.url = ""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if m["To"] == address]
+
+    def link(self, address: str, pattern: str) -> str:
+        """The last link matching ``pattern`` e-mailed to ``address``."""
+        bodies = [m.get_body(("plain",)).get_content() for m in self.to(address)]
+        found = [x for body in bodies for x in re.findall(pattern, body)]
+        assert found, f"no link like {pattern} was e-mailed to {address}"
+        return found[-1]
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    from tests.live import free_port
+
+    inbox = SmtpInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.url = f"smtp://127.0.0.1:{port}"
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -196,6 +196,23 @@ class RatingRefused(DomainError):
     title_en = "This sign-in cannot be rated"
     title_th = "ไม่สามารถให้คะแนนการเข้าสู่ระบบนี้ได้"
 
+
+class OrganisationForbidden(DomainError):
+    slug = "organisation-forbidden"
+    status = 403
+    title_en = "Your role in this organisation does not allow this"
+    title_th = "บทบาทของท่านในหน่วยงานนี้ไม่อนุญาตให้ทำรายการนี้"
+
+
+class AuthorityNotProven(DomainError):
+    """Production credentials wait for the organisation's authority: a verified central e-mail and a
+    signed permission letter (``missing`` lists what is not there yet)."""
+
+    slug = "authority-not-proven"
+    status = 409
+    title_en = "The organisation has not proven its authority yet"
+    title_th = "หน่วยงานยังไม่ได้แสดงหลักฐานการมีอำนาจ"
+
 class ProofingRefused(DomainError):
     """An enrolment step refused its evidence; ``reason`` says why, in words the app can act on."""
 
@@ -285,6 +302,16 @@ class AssuranceTooLow(DomainError):
     status = 403
     title_en = "The e-Service requires a higher identity assurance level than this identity has"
     title_th = "บริการนี้ต้องการระดับความน่าเชื่อถือของการพิสูจน์ตัวตนสูงกว่าที่ท่านมี"
+
+
+class NotAnOfficial(DomainError):
+    """A back office asked for the ``official`` claim and this citizen is not one of its
+    organisation's officials (or the client belongs to no organisation)."""
+
+    slug = "not-an-official"
+    status = 403
+    title_en = "You are not registered as an official of this e-Service's organisation"
+    title_th = "ท่านไม่ได้ลงทะเบียนเป็นเจ้าหน้าที่ของหน่วยงานเจ้าของบริการนี้"
 
 
 class OfficerNotSignedIn(DomainError):

@@ -24,6 +24,7 @@ from tuaton.oidc.dpop import Nonces
 from tuaton.oidc.grants import Grants
 from tuaton.oidc.keys import SigningKeys
 from tuaton.oidc.subject import installation_secret
+from tuaton.organisations.service import Organisations
 from tuaton.portal.sessions import PortalSessions
 from tuaton.programme.service import Programme
 from tuaton.proofing.card_reader import CardReader, PcscCardReader, SimulatedCardReader
@@ -68,6 +69,8 @@ class Services:
     #: The e-Service programme office's catalogue and KPI.
     programme: Programme
     mailer: Mailer
+    #: Agencies as organisations: members, proof of authority, officials.
+    organisations: Organisations
 
     def close(self) -> None:
         self.database.dispose()
@@ -100,18 +103,26 @@ def build_services(settings: Settings, *, database: Database | None = None,
     reader = card_reader or make_card_reader(settings, registry, photos, store)
     office = OfficeEnrolments(database, store, registry, reader, fingerprints or SyntheticRegistryFingerprints(),
                               fingerprint_matcher or MinutiaeMatcher(settings.fingerprint_match_threshold), settings)
-    agencies = Agencies(database, clients, settings)
+    mailer = mailer or make_mailer(settings.smtp_url, settings.mail_from)
+    programme = Programme(database, clients, settings, mailer)
+    organisations = Organisations(database, store, mailer, settings, programme.organisation)
+    agencies = Agencies(database, clients, settings, organisations, mailer)
+
+    def official_of(pid: str, client_id: str) -> dict | None:
+        organisation = agencies.organisation_of_client(client_id)
+        return organisations.official_claim(pid, organisation) if organisation else None
+
+    grants.official_of = official_of     # the `official` claim, for an organisation's own clients
     citizens = CitizenSelfService(database, store, registry, grants, settings)
     dashboard = NationalDashboard(database, store, settings)
     cards = Cards(database, store, registry, photos, identities, keys, settings)
     citizens.device_locked = cards.invalidate_status_lists
-    mailer = mailer or make_mailer(settings.smtp_url, settings.mail_from)
     return Services(settings, database, store, registry, identities, clients, keys, grants, signins, enrolments,
                     officers, office, PortalSessions(store, settings), agencies, citizens, dashboard, cards,
                     Backchannel(database, store, identities, grants, approvals, clients, settings),
                     AuditSequencer(database, keys.sign_compact),
                     Nonces(installation_secret(database, "dpop-nonce")), ClientKeys(store),
-                    Programme(database, clients, settings, mailer), mailer)
+                    programme, mailer, organisations)
 
 
 def make_card_reader(settings: Settings, registry: Registry, photos: RegistryPhotos,

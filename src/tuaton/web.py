@@ -61,12 +61,17 @@ SECURITY_HEADERS = {
 
 
 #: The largest request body, by path (bytes): enrolment photos are up to 8 MB each (proofing/
-#: card_ocr.MAX_IMAGE_BYTES; a selfie step sends two), everything else fits in 1 MiB (a logo is at
-#: most 512 KB). Refused on Content-Length before anything is read, and while the body streams.
+#: card_ocr.MAX_IMAGE_BYTES; a selfie step sends two), an organisation's permission letter 5 MB, the
+#: programme office's catalogue file 20 MB, an officials' CSV 2 MB; everything else fits in 1 MiB (a
+#: logo is at most 512 KB). Refused on Content-Length before anything is read, and while the body
+#: streams. An upload a little over its own limit still reaches its route, which says why in its page.
 _MULTIPART_ROOM = 64 * 1024
 BODY_LIMITS = (
     (re.compile(r"/api/app/v1/enrolments/[^/]+/selfie"), 2 * MAX_IMAGE_BYTES + _MULTIPART_ROOM),
     (re.compile(r"/api/app/v1/enrolments/[^/]+/card-(front|back)"), MAX_IMAGE_BYTES + _MULTIPART_ROOM),
+    (re.compile(r"/agency/organisations/[^/]+/letters"), 6 * 1024 * 1024),
+    (re.compile(r"/agency/organisations/[^/]+/officials/import"), 3 * 1024 * 1024),
+    (re.compile(r"/programme/import"), 21 * 1024 * 1024),
 )
 DEFAULT_BODY_LIMIT = 1024 * 1024
 
@@ -344,6 +349,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     from tuaton.officers.routes import router as officers_router
     from tuaton.oidc.routes import HOT_ROUTES as oidc_hot_routes
     from tuaton.oidc.routes import router as oidc_router
+    from tuaton.organisations.routes import router as organisations_router
     from tuaton.portal.routes import router as portal_router
     from tuaton.programme.agency_routes import router as agency_services_router
     from tuaton.programme.routes import router as programme_router
@@ -377,11 +383,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(SecurityHeaders, https=app.state.services.settings.issuer.startswith("https://"))
     app.add_middleware(RequestLog)
     install_error_handlers(app)
-    # The agency's catalogue pages (/agency/services) before the applications' /agency/{application_id}.
+    # The agency's catalogue and organisation pages (/agency/services, /agency/organisations) before
+    # the applications' /agency/{application_id}.
     for router in (oidc_router, signin_router, identity_router, proofing_router, officers_router, office_router,
-                   registry_router, portal_router, agency_services_router, agencies_router, review_router,
-                   console_router, citizen_router, citizen_app_router, card_router, pwa_router, programme_router,
-                   health.router):
+                   registry_router, portal_router, agency_services_router, organisations_router, agencies_router,
+                   review_router, console_router, citizen_router, citizen_app_router, card_router, pwa_router,
+                   programme_router, health.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, console_sign_in, portal_sign_in
+from tests.conftest import ADMIN_PASSWORD, console_sign_in, portal_sign_in, prove_authority
 
 COMPLETE = {
     "org_type": "government", "org_name_th": "กรมการขนส่งทางบก", "org_name_en": "Department of Land Transport",
@@ -20,9 +20,11 @@ COMPLETE = {
 
 
 @pytest.fixture
-def staff(http, app_client, device):
-    """The agency's browser: ``http`` signed in with the persona's Tuaton identity."""
+def staff(http, app_client, device, services):
+    """The agency's browser: ``http`` signed in with the persona's Tuaton identity, the owner of the
+    organisation DLT-01, whose authority is proven (a verified central e-mail and a letter)."""
     portal_sign_in(http, app_client, device, "/agency")
+    prove_authority(services, device.identity_id, "DLT-01")
     return http
 
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, prove_authority
 from tests.e2e.conftest import PASSCODE
 from tests.e2e.test_browser_signin import ARGS, CHROMIUM, page  # noqa: F401 - the Chromium fixture
 from tuaton.appclient.client import AppClient
@@ -39,6 +39,8 @@ def test_agency_applies_is_approved_signs_a_citizen_in_and_the_citizen_withdraws
                                                                                  services, tmp_path):
     issuer, device = live_system.issuer, live_system.device
     services.officers.create("root", "ผู้ดูแลระบบ", "0000", "administrator", ADMIN_PASSWORD, bootstrap=True)
+    # The organisation's authority (central e-mail, letter) is proven: tests/organisations/ walk that part.
+    prove_authority(services, device.identity_id, "DLT-01")
 
     # 1. the agency's staff member signs in to the portal with the Tuaton app, and applies
     page.goto(issuer + "/agency?lang=en")

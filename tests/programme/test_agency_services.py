@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from tests.agencies.conftest import operator, staff  # noqa: F401 - fixtures
 from tests.agencies.test_applications import apply, decide, submit
-from tests.conftest import csrf_of
+from tests.conftest import csrf_of, prove_authority
 from tests.programme.test_programme import programme  # noqa: F401 - the catalogue fixture
 from tuaton.programme.service import Filters
 
@@ -15,8 +15,10 @@ def _first_eservice(programme, agency: str) -> str:  # noqa: F811
     return next(v.record.service_code for v in programme.services(Filters(agency=agency)) if v.record.is_eservice)
 
 
-def test_staff_edit_their_agencys_services_after_approval(staff, operator, programme, services):  # noqa: F811
+def test_staff_edit_their_agencys_services_after_approval(staff, operator, programme, services,  # noqa: F811
+                                                         device):
     assert 'id="no-organisations"' in staff.get("/agency/services").text
+    prove_authority(services, device.identity_id, "DLT")
     app_id, sandbox_client, _ = apply(staff, org_identifier="DLT")
     code = _first_eservice(programme, "DLT")
     assert staff.get(f"/agency/services/{code}").status_code == 404          # not approved yet: no authority

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import email
-import email.policy
 import io
 import json
 import os
@@ -17,11 +15,9 @@ import subprocess
 import sys
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from tests.conftest import ADMIN_PASSWORD, PASSCODE, console_sign_in, csrf_of, signed_in_code
-from tests.live import free_port
 from tuaton.appclient.client import AppError
 from tuaton.audit.models import AuditEvent
 from tuaton.errors import CatalogueImportRefused, MailUnavailable
@@ -197,31 +193,10 @@ def test_the_reports_carry_the_snapshot_figures(programme, services):
     assert book["Services"].max_row - 1 == figures["summary"]["due_this_year"]
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
-
-
 def test_reminders_reach_agencies_behind_by_email_at_most_every_15_days(programme, services, settings,
                                                                          smtp_server):
-    inbox, url = smtp_server
-    mailer = SmtpMailer(url, "saraban@opdc.go.th")
+    inbox = smtp_server
+    mailer = SmtpMailer(inbox.url, "saraban@opdc.go.th")
     office = Programme(services.database, services.clients, settings, mailer)
     sent = office.send_reminders()
     assert len(sent) == len(inbox.messages) > 150

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from tuaton.agencies.models import OrganisationType
 from tuaton.errors import InvalidInput
-from tuaton.oidc.claims import THAID_CLAIM_SCOPES
+from tuaton.oidc.claims import CLAIM_SCOPES
 from tuaton.oidc.clients import check_redirect_uri
 from tuaton.registry.citizen_id import InvalidCitizenId, check_digit
 
 #: What an agency may ask for: ThaiD's one scope per claim.
-REQUESTABLE_CLAIMS = THAID_CLAIM_SCOPES
+REQUESTABLE_CLAIMS = CLAIM_SCOPES
 MAX_REDIRECT_URIS = 10
 MAX_CONTACTS = 5
 MIN_PURPOSE = 20

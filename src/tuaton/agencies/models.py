@@ -78,3 +78,5 @@ class ApplicationDecision(Base):
     reviewer_id: Mapped[str] = mapped_column(String(36))
     reviewer_name: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    #: The permission letter this decision accepted (organisations/), kept with it.
+    letter_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -13,11 +13,12 @@ import json
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from PIL import Image, ImageDraw, UnidentifiedImageError
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from tuaton.agencies.application import (
@@ -30,7 +31,15 @@ from tuaton.agencies.application import (
 from tuaton.agencies.models import AgencyApplication, ApplicationDecision, ApplicationStatus
 from tuaton.audit.queries import counts_by_day, last_days, since_start_of
 from tuaton.audit.trail import record
-from tuaton.errors import ApplicationIncomplete, ApplicationNotFound, InvalidInput, WrongApplicationState
+from tuaton.errors import (
+    ApplicationIncomplete,
+    ApplicationNotFound,
+    AuthorityNotProven,
+    InvalidInput,
+    MailUnavailable,
+    WrongApplicationState,
+)
+from tuaton.mail import Mail, Mailer
 from tuaton.officers.service import OfficerView
 from tuaton.oidc.claims import claims_for_scopes
 from tuaton.oidc.client_keys import has_private_members
@@ -38,6 +47,9 @@ from tuaton.oidc.clients import PRODUCTION, SANDBOX, Clients
 from tuaton.oidc.models import Grant
 from tuaton.settings import Settings
 from tuaton.storage.db import Database
+
+if TYPE_CHECKING:
+    from tuaton.organisations.service import Organisations
 
 #: Where sandbox credentials send the browser until the agency gives its own redirect URI.
 SANDBOX_PLACEHOLDER_REDIRECT = "http://127.0.0.1:8080/callback"
@@ -63,6 +75,8 @@ class ApplicationView:
     updated_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    #: Who filed it (members of its organisation act on it too).
+    owner_identity_id: str = ""
 
     @property
     def title(self) -> str:
@@ -109,7 +123,7 @@ def form_of(row: AgencyApplication) -> ApplicationForm:
 def view_of(row: AgencyApplication) -> ApplicationView:
     return ApplicationView(row.id, row.status.value, form_of(row), row.sandbox_client_id, row.production_client_id,
                            tuple(row.granted_claims or ()), row.decision_reason, row.logo_png is not None,
-                           row.created_at, row.updated_at, row.submitted_at, row.decided_at)
+                           row.created_at, row.updated_at, row.submitted_at, row.decided_at, row.owner_identity_id)
 
 
 def _store_form(row: AgencyApplication, form: ApplicationForm) -> None:
@@ -127,8 +141,12 @@ def _now() -> dt.datetime:
 
 
 class Agencies:
-    def __init__(self, database: Database, clients: Clients, settings: Settings) -> None:
+    def __init__(self, database: Database, clients: Clients, settings: Settings,
+                 organisations: Organisations | None = None, mailer: Mailer | None = None) -> None:
         self._db, self._clients, self._settings = database, clients, settings
+        #: Who may act for an application's organisation, and whether it proved its authority.
+        self._organisations = organisations
+        self._mailer = mailer
 
     # -- the agency's side -------------------------------------------------------------------
     def create_draft(self, owner_identity_id: str, form: ApplicationForm) -> tuple[ApplicationView, str]:
@@ -156,15 +174,18 @@ class Agencies:
         return view, sandbox.client_secret or ""
 
     def mine(self, owner_identity_id: str) -> list[ApplicationView]:
+        """The applications this person filed, and those of the organisations they are a member of."""
+        codes = [o.code for o, _ in self._organisations.mine(owner_identity_id)] if self._organisations else []
         with self._db.reading() as session:
-            rows = session.execute(select(AgencyApplication).where(
-                AgencyApplication.owner_identity_id == owner_identity_id)
+            rows = session.execute(select(AgencyApplication).where(or_(
+                AgencyApplication.owner_identity_id == owner_identity_id,
+                AgencyApplication.org_identifier.in_(codes)))
                 .order_by(AgencyApplication.created_at.desc())).scalars()
             return [view_of(r) for r in rows]
 
     def get(self, application_id: str, owner_identity_id: str) -> ApplicationView:
         with self._db.reading() as session:
-            return view_of(self._owned(session, application_id, owner_identity_id))
+            return view_of(self._owned(session, application_id, owner_identity_id, write=False))
 
     def save(self, application_id: str, owner_identity_id: str, form: ApplicationForm, *,
              submit: bool) -> ApplicationView:
@@ -272,6 +293,19 @@ class Agencies:
         refused = [sum(counts.get((d, k), 0) for k in USAGE_KINDS[1:]) for d in day_list]
         return Usage(day_list, approved, refused, dict(sorted(claims.items(), key=lambda kv: -kv[1])))
 
+    def production_clients_of(self, organisation_code: str) -> list[str]:
+        """The production clients of the applications filed in an organisation's name."""
+        with self._db.reading() as session:
+            return [c for (c,) in session.execute(select(AgencyApplication.production_client_id).where(
+                AgencyApplication.org_identifier == organisation_code,
+                AgencyApplication.production_client_id.is_not(None)))]
+
+    def organisation_of_client(self, client_id: str) -> str | None:
+        """The organisation code a production client was approved for."""
+        with self._db.reading() as session:
+            return session.execute(select(AgencyApplication.org_identifier).where(
+                AgencyApplication.production_client_id == client_id)).scalars().first()
+
     # -- the operators' side -----------------------------------------------------------------
     def queue(self) -> list[ApplicationView]:
         with self._db.reading() as session:
@@ -289,7 +323,7 @@ class Agencies:
 
     def history(self, application_id: str, owner_identity_id: str) -> list[Decision]:
         with self._db.reading() as session:
-            self._owned(session, application_id, owner_identity_id)
+            self._owned(session, application_id, owner_identity_id, write=False)
             return self._history(session, application_id)
 
     @staticmethod
@@ -306,6 +340,17 @@ class Agencies:
         A reason is required to reject and to refuse any claim. Approval makes the production
         client (its secret is created by the agency, shown once) or updates its claims."""
         reason = reason.strip()
+        letter_id = None
+        if approve and self._organisations is not None:
+            view, _ = self.for_review(application_id)
+            proof = self._organisations.authority(view.form.org_identifier, view.owner_identity_id)
+            if not proof.proven:
+                raise AuthorityNotProven("Production credentials wait for the organisation's authority: "
+                                         + " ".join(en for en, _ in proof.missing),
+                                         "ข้อมูลรับรองสำหรับใช้งานจริงต้องรอหลักฐานการมีอำนาจของหน่วยงาน: "
+                                         + " ".join(th for _, th in proof.missing),
+                                         missing=[en for en, _ in proof.missing])
+            letter_id = proof.letter.id if proof.letter else None
         with self._db.transaction() as session:
             row = session.get(AgencyApplication, application_id, with_for_update=True)
             if row is None:
@@ -332,13 +377,37 @@ class Agencies:
             session.add(ApplicationDecision(
                 application_id=row.id, decision=row.status.value, reason=reason,
                 claims={c: (approve and c in granted) for c in sorted(asked)}, reviewer_id=reviewer.id,
-                reviewer_name=reviewer.display_name, decided_at=now))
+                reviewer_name=reviewer.display_name, decided_at=now, letter_id=letter_id))
             record(session, f"agency.application_{row.status.value}", application_id=row.id,
                    officer_id=reviewer.id, officer=reviewer.username, granted=sorted(granted) if approve else [])
             view = view_of(row)
+        if letter_id is not None:
+            self._organisations.decide_letter(letter_id, accept=True, by=reviewer.display_name)
         if approve:
             view = self._production(view)
         return view
+
+    def notify_decision(self, view: ApplicationView) -> bool:
+        """E-mail the outcome to the applicant's contact address; False when it could not be sent
+        (the decision stands either way, and the agency portal shows it)."""
+        if self._mailer is None or not view.form.contact_email:
+            return False
+        title_th, title_en = view.title_in("th"), view.title_in("en")
+        approved = view.status == ApplicationStatus.APPROVED
+        text = (f"ผลการพิจารณาคำขอใช้บริการตัวตนสำหรับ “{title_th}”: {'อนุมัติ' if approved else 'ไม่อนุมัติ'}\n"
+                + (f"เหตุผล: {view.decision_reason}\n" if view.decision_reason else "")
+                + f"ดูรายละเอียดได้ที่ {self._settings.issuer}/agency/{view.id}\n\n"
+                f"Your application to use Tuaton for “{title_en}” was {'approved' if approved else 'rejected'}.\n"
+                + (f"Reason: {view.decision_reason}\n" if view.decision_reason else "")
+                + f"Details: {self._settings.issuer}/agency/{view.id}\n")
+        try:
+            self._mailer.send(Mail(to=view.form.contact_email, text=text,
+                                   subject=f"ผลการพิจารณาคำขอ / Decision on your application: {title_en}"))
+        except MailUnavailable:
+            with self._db.transaction() as session:
+                record(session, "agency.decision_mail_failed", application_id=view.id)
+            return False
+        return True
 
     def _production(self, view: ApplicationView) -> ApplicationView:
         form = view.form
@@ -358,13 +427,19 @@ class Agencies:
             return view_of(row)
 
     # -- helpers -----------------------------------------------------------------------------
-    @staticmethod
-    def _owned(session: Session, application_id: str, owner_identity_id: str, *,
-               lock: bool = False) -> AgencyApplication:
+    def _owned(self, session: Session, application_id: str, identity_id: str, *, lock: bool = False,
+               write: bool = True) -> AgencyApplication:
+        """The application, if this person filed it or acts for its organisation (owner or developer;
+        a viewer only reads). Anyone else gets ApplicationNotFound: whether it exists is not theirs."""
         row = session.get(AgencyApplication, application_id, with_for_update=lock) if application_id else None
-        if row is None or row.owner_identity_id != owner_identity_id:
+        if row is None:
             raise ApplicationNotFound()
-        return row
+        if row.owner_identity_id == identity_id:
+            return row
+        role = self._organisations.role_of(row.org_identifier, identity_id) if self._organisations else None
+        if role in ("owner", "developer") or (role == "viewer" and not write):
+            return row
+        raise ApplicationNotFound()
 
 
 def _client_of(view: ApplicationView, environment: str) -> str:

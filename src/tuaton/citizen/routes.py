@@ -40,7 +40,9 @@ def _notice(done: str) -> dict | None:
 def overview(request: Request, done: str = "", user: PortalUser = Depends(citizen_user)) -> Response:
     svc = services(request)
     return portal_page(request, "me_overview.html", user, context={
-        "me": svc.citizens.overview(user.identity_id), "notice": _notice(done)})
+        "me": svc.citizens.overview(user.identity_id), "notice": _notice(done),
+        "official_roles": svc.organisations.official_roles(user.pid) if user.pid else [],
+        "memberships": svc.organisations.mine(user.identity_id)})
 
 
 @router.get("/me/history")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from tuaton.errors import InvalidInput, TooManyAttempts
 from tuaton.identity.service import SimulatedEnrolment
+from tuaton.organisations.service import CAMPAIGN_COOKIE
 from tuaton.registry import citizen_id
 from tuaton.web_support import NO_STORE, require_sandbox, services
 
@@ -51,5 +52,6 @@ def enrol_simulated(request: Request, body: SimulatedEnrolmentBody) -> JSONRespo
         pid=pid, given_name_th=body.given_name_th, family_name_th=body.family_name_th,
         birth_date=body.birth_date, laser_code=body.laser_code, public_jwk=body.public_jwk,
         key_proof=body.key_proof, passcode=body.passcode, passcode_confirmation=body.passcode_confirmation))
+    svc.organisations.count_enrolment(request.cookies.get(CAMPAIGN_COOKIE, ""))
     return JSONResponse({"identity_id": enrolled.identity_id, "device_id": enrolled.device_id,
                          "ial": enrolled.ial, "channel": enrolled.channel}, status_code=201, headers=NO_STORE)

@@ -25,6 +25,7 @@ import httpx
 from tuaton.audit.trail import record
 from tuaton.errors import (
     AssuranceTooLow,
+    NotAnOfficial,
     SigninAlreadyDecided,
     SigninNotFound,
 )
@@ -254,6 +255,10 @@ class Backchannel:
         except AssuranceTooLow:
             self._ended(client, auth_req_id, txn, "denied",
                         reason="The citizen's identity assurance level is below acr_values.")
+            raise
+        except NotAnOfficial:
+            self._ended(client, auth_req_id, txn, "denied",
+                        reason="The citizen is not an official of this client's organisation.")
             raise
         return {"status": status}
 

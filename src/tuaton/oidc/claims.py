@@ -19,12 +19,16 @@ THAID_CLAIM_SCOPES = (
     "middle_name_en", "family_name_en", "title", "title_en", "birthdate", "gender", "address",
     "house_address", "ial", "smartcard_code", "date_of_issuance", "date_of_expiry",
 )
+#: Tuaton's own: an official's organisation, unit and position, for the organisation's own back
+#: offices (e-Office, e-Saraban); organisations/service.py.
+TUATON_CLAIM_SCOPES = ("official",)
+CLAIM_SCOPES = THAID_CLAIM_SCOPES + TUATON_CLAIM_SCOPES
 STANDARD_SCOPES = {
     "profile": ("name", "given_name", "middle_name", "family_name", "birthdate", "gender"),
     "address": ("address",),
 }
 PROTOCOL_SCOPES = ("openid", "offline_access")
-KNOWN_SCOPES = frozenset(THAID_CLAIM_SCOPES) | frozenset(STANDARD_SCOPES) | frozenset(PROTOCOL_SCOPES)
+KNOWN_SCOPES = frozenset(CLAIM_SCOPES) | frozenset(STANDARD_SCOPES) | frozenset(PROTOCOL_SCOPES)
 
 #: Bilingual labels shown to the citizen before approving (claim → (English, Thai)).
 CLAIM_LABELS = {
@@ -47,6 +51,7 @@ CLAIM_LABELS = {
     "smartcard_code": ("ID card laser code", "รหัสหลังบัตรประจำตัวประชาชน (Laser code)"),
     "date_of_issuance": ("ID card issue date", "วันออกบัตร"),
     "date_of_expiry": ("ID card expiry date", "วันบัตรหมดอายุ"),
+    "official": ("Your position and unit in this organisation", "ตำแหน่งและสังกัดของท่านในหน่วยงานนี้"),
 }
 
 
@@ -56,9 +61,9 @@ def claims_for_scopes(scopes: frozenset[str] | set[str]) -> tuple[str, ...]:
     for scope in scopes:
         if scope in STANDARD_SCOPES:
             wanted.update(STANDARD_SCOPES[scope])
-        elif scope in THAID_CLAIM_SCOPES:
+        elif scope in CLAIM_SCOPES:
             wanted.add(scope)
-    return tuple(c for c in THAID_CLAIM_SCOPES if c in wanted)
+    return tuple(c for c in CLAIM_SCOPES if c in wanted)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class ClaimSource:
     citizen: CitizenRecord
     card: CardRecord | None
     ial: str
+    #: The ``official`` claim's value for this client's organisation, if the citizen is one.
+    official: dict | None = None
 
 
 def _address(c: CitizenRecord) -> dict[str, str]:
@@ -106,6 +113,7 @@ def claim_values(source: ClaimSource, claims: tuple[str, ...]) -> dict[str, Any]
         "smartcard_code": lambda: card.laser_code if card else None,
         "date_of_issuance": lambda: _date(card.issued_on) if card else None,
         "date_of_expiry": lambda: _date(card.expires_on) if card else None,
+        "official": lambda: source.official,
     }
     values = {name: getters[name]() for name in claims}
     return {k: v for k, v in values.items() if v not in (None, "")}

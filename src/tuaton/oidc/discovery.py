@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tuaton.assurance import supported_acr_values
-from tuaton.oidc.claims import KNOWN_SCOPES, THAID_CLAIM_SCOPES
+from tuaton.oidc.claims import CLAIM_SCOPES, KNOWN_SCOPES
 from tuaton.oidc.grant_types import HANDLERS
 
 #: Tuaton's own endpoint paths; ThaiD's (``/api/v2/oauth2/.../``) are served as well.
@@ -37,7 +37,7 @@ def provider_metadata(issuer: str) -> dict:
         "issuer": issuer,
         **endpoints,
         "scopes_supported": ["openid", "profile", "address", "offline_access",
-                             *[s for s in THAID_CLAIM_SCOPES if s != "address"]],
+                             *[s for s in CLAIM_SCOPES if s != "address"]],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": list(HANDLERS),
@@ -52,7 +52,7 @@ def provider_metadata(issuer: str) -> dict:
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
-                             "at_hash", "azp", "sid", *THAID_CLAIM_SCOPES],
+                             "at_hash", "azp", "sid", *CLAIM_SCOPES],
         "acr_values_supported": supported_acr_values(),
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
         "ui_locales_supported": ["th", "en"],

@@ -243,7 +243,7 @@ class Grants:
         sub = subject_for(self._secret, client.subject_type, client.client_id, basis.identity_id)
         access_token = secrets.token_urlsafe(32)
         claims = claims_for_scopes(set(scopes))
-        values = self._claim_values(basis.pid, basis.ial, claims)
+        values = self._claim_values(basis.pid, basis.ial, claims, client.client_id)
         id_claims: dict[str, Any] = {
             "iss": settings.issuer, "sub": sub, "aud": client.client_id, "azp": client.client_id,
             "iat": now, "exp": now + settings.id_token_ttl, "auth_time": basis.auth_time,
@@ -280,7 +280,8 @@ class Grants:
         self._store.put(f"at:{token_hash(access_token)}", stored.to_store(), settings.access_token_ttl)
         return response
 
-    def _claim_values(self, pid: str, ial: str, claims: tuple[str, ...]) -> dict[str, Any]:
+    def _claim_values(self, pid: str, ial: str, claims: tuple[str, ...],
+                      client_id: str | None = None) -> dict[str, Any]:
         if not claims:
             return {}
         citizen = self._registry.citizen(pid)
@@ -288,7 +289,16 @@ class Grants:
             return {}
         card = self._registry.current_card(pid) if {"smartcard_code", "date_of_issuance",
                                                     "date_of_expiry"} & set(claims) else None
-        return claim_values(ClaimSource(citizen, card, ial), claims)
+        official = self.official_of(pid, client_id) if "official" in claims and client_id else None
+        return claim_values(ClaimSource(citizen, card, ial, official), claims)
+
+    def official_of(self, pid: str, client_id: str) -> dict | None:
+        """The ``official`` claim for this client's organisation (set by services.py from the
+        organisations' service); None when the citizen is not one of its officials."""
+        return None
+
+    def is_official(self, pid: str, client_id: str) -> bool:
+        return self.official_of(pid, client_id) is not None
 
     def refresh(self, client: RegisteredClient, refresh_token: str, scope: str | None,
                 jkt: str | None = None) -> dict[str, Any]:
@@ -338,6 +348,20 @@ class Grants:
             self.revoke_grant(row.id, "refresh token reused")
             raise InvalidGrant("The refresh token was already used; the sign-in has been revoked.") from None
 
+    def revoke_official(self, pid: str, client_ids: list[str]) -> int:
+        """An official was removed: revoke the grants that carried their ``official`` claim to those
+        clients (their refresh tokens stop working). Returns how many were revoked."""
+        identity_id = self._identities.identity_id_for(pid)
+        if identity_id is None or not client_ids:
+            return 0
+        with self._db.reading() as session:
+            rows = session.execute(select(Grant.id, Grant.scopes).where(
+                Grant.identity_id == identity_id, Grant.client_id.in_(client_ids), Grant.revoked_at.is_(None))).all()
+        revoked = [grant_id for grant_id, scopes in rows if "official" in (scopes or [])]
+        for grant_id in revoked:
+            self.revoke_grant(grant_id, "official removed by the organisation")
+        return len(revoked)
+
     def revoke_grant(self, grant_id: str, reason: str) -> None:
         now = dt.datetime.now(dt.UTC)
         self._store.put(f"grant-revoked:{grant_id}", {"reason": reason},
@@ -370,7 +394,8 @@ class Grants:
                                dpop=access.jkt is not None)
         values = access.claims
         if values is None:      # a token issued before the claims were kept with it
-            values = _plain_claims(self._claim_values(access.pid, access.ial, claims_for_scopes(set(access.scopes))))
+            values = _plain_claims(self._claim_values(access.pid, access.ial, claims_for_scopes(set(access.scopes)),
+                                                      access.client_id))
         with self._db.one_statement() as connection:
             record(connection, "claims.disclosed", identity_id=access.identity_id, client_id=access.client_id,
                    grant_id=access.grant_id, channel="userinfo", claims=sorted(values))

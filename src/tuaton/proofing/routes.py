@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from tuaton.errors import EnrolmentNotFound, InvalidInput, ProofingRefused
+from tuaton.organisations.service import CAMPAIGN_COOKIE
 from tuaton.proofing.card_ocr import MAX_IMAGE_BYTES
 from tuaton.proofing.self_enrolment import ConfirmedCard, EnrolmentView
 from tuaton.registry import citizen_id
@@ -126,6 +127,8 @@ def consent(request: Request, enrolment_id: str, body: ConsentBody,
             authorization: str | None = Header(None)) -> JSONResponse:
     enrolled = services(request).enrolments.consent(enrolment_id, _token(authorization), accept=body.accept,
                                                     passcode=body.passcode)
+    # Through an agency's staff enrolment drive (its /join link set the cookie): counted, never named.
+    services(request).organisations.count_enrolment(request.cookies.get(CAMPAIGN_COOKIE, ""))
     return JSONResponse({"identity_id": enrolled.identity_id, "device_id": enrolled.device_id,
                          "ial": enrolled.ial, "channel": enrolled.channel}, status_code=201, headers=NO_STORE)
 

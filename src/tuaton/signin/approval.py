@@ -24,6 +24,7 @@ from tuaton.errors import (
     AssuranceTooLow,
     BadSignature,
     InvalidInput,
+    NotAnOfficial,
     SandboxPersonasOnly,
     SigninAlreadyDecided,
     SigninNotFound,
@@ -116,6 +117,13 @@ class Approvals:
                                   f"(IAL {device.ial}). " + advice_en,
                                   f"บริการนี้ต้องการระดับการพิสูจน์ตัวตนสูงกว่าของท่าน (IAL {device.ial}) " + advice_th,
                                   ial=device.ial, acr_values=list(ask.acr_values))
+        if choice == Decision.APPROVE and "official" in ask.scopes and not self._grants.is_official(
+                device.pid, ask.client.client_id):
+            self._record(ask, "signin.not_an_official", device)
+            raise NotAnOfficial("The e-Service asks for your position in its organisation, and you are not "
+                                "registered as one of its officials; ask the organisation's owner to add you.",
+                                "บริการนี้ขอตำแหน่งของท่านในหน่วยงาน แต่ท่านไม่ได้ลงทะเบียนเป็นเจ้าหน้าที่ของหน่วยงานนี้ "
+                                "กรุณาติดต่อผู้ดูแลของหน่วยงาน")
         if choice == Decision.APPROVE and ask.number is not None and picked != ask.number:
             self._record(ask, "signin.wrong_number", device)     # before the passcode: none is spent
             raise WrongNumber()

@@ -21,6 +21,7 @@ from typing import Any
 from tuaton.errors import (
     AssuranceTooLow,
     BrowserMismatch,
+    NotAnOfficial,
     SigninAlreadyDecided,
     SigninNotFound,
     WrongNumber,
@@ -190,6 +191,11 @@ class Signins:
             self._decided(signin_id, SigninStatus.DENIED, _error_redirect(
                 request, self._settings.issuer, "access_denied",
                 "The sign-in was stopped: the citizen picked a number the sign-in page did not show."))
+            raise
+        except NotAnOfficial:
+            self._decided(signin_id, SigninStatus.DENIED, _error_redirect(
+                request, self._settings.issuer, "access_denied",
+                "The citizen is not registered as an official of this client's organisation (scope official)."))
             raise
         except AssuranceTooLow:
             # The agency learns ``unmet_authentication_requirements``; the app tells the citizen how

@@ -1,0 +1,1 @@
+"""Agencies as organisations: members, proof of authority (central e-mail, permission letter), officials."""
