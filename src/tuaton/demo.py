@@ -103,7 +103,9 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
     console = Console(soft_wrap=True, highlight=False)
     port = port or settings.port
     issuer = settings.issuer if settings.issuer != "http://127.0.0.1:8000" else f"http://{settings.host}:{port}"
-    settings = settings.model_copy(update={"issuer": issuer, "port": port})
+    # Officers sign in to the station with the Tuaton app; the demo also keeps the break-glass
+    # password on, so the station can be tried without a second enrolled phone (production: off).
+    settings = settings.model_copy(update={"issuer": issuer, "port": port, "office_break_glass": True})
     database = Database(settings)
     database.create_schema()
     with console.status(f"seeding {citizens} synthetic citizens"):
@@ -140,7 +142,8 @@ def run_demo(settings: Settings, port: int | None, citizens: int) -> None:
                       f"Then open {eservice_url}, press sign in, and approve the QR code's link:\n"
                       "            .venv/bin/tuaton app approve '<the QR link>' --device var/device.json "
                       "--passcode 50738261\n")
-        console.print(f"Registrar office station: {issuer}/office  (officer [bold]demo.officer[/bold]; the "
+        console.print(f"Registrar office station: {issuer}/office  (officers sign in with the Tuaton app; the "
+                      "demo also keeps the break-glass password on: officer [bold]demo.officer[/bold], the "
                       "password is in var/demo-officer.json)\n"
                       f"            insert {personas[0]['pid']} in the simulated reader, read the card, scan the "
                       "simulated finger, show the QR code, then:\n"

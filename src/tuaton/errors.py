@@ -314,6 +314,20 @@ class NotAnOfficial(DomainError):
     title_th = "ท่านไม่ได้ลงทะเบียนเป็นเจ้าหน้าที่ของหน่วยงานเจ้าของบริการนี้"
 
 
+class NotAnOfficer(DomainError):
+    slug = "not-an-officer"
+    status = 403
+    title_en = "Only an active registrar officer signs in to the station; ask an administrator to link your citizen ID"
+    title_th = "เฉพาะนายทะเบียนที่ใช้งานอยู่เท่านั้นที่เข้าสู่สถานีได้ กรุณาให้ผู้ดูแลระบบผูกเลขประจำตัวประชาชนของท่าน"
+
+
+class StationPasswordsOff(DomainError):
+    slug = "station-passwords-off"
+    status = 403
+    title_en = "Sign in to the station with the Tuaton app; password sign-in is for break-glass only"
+    title_th = "กรุณาเข้าสู่สถานีด้วยแอปตัวตน การเข้าสู่ระบบด้วยรหัสผ่านใช้เฉพาะกรณีฉุกเฉินเท่านั้น"
+
+
 class OfficerNotSignedIn(DomainError):
     slug = "officer-not-signed-in"
     status = 401

@@ -110,6 +110,10 @@ class Settings(BaseSettings):
     evidence_retention_hours: int = 72
     #: Registrar offices: an officer's station session, an office visit, the binding QR code's life.
     officer_session_ttl: int = 8 * 3600
+    #: Registrar officers sign in to the station with the Tuaton app (their own identity). The
+    #: password sign-in is break-glass only: for when Tuaton's sign-in itself cannot be used, turned on
+    #: deliberately, every use audited as ``officer.break_glass_signin`` (docs/operators.md).
+    office_break_glass: bool = False
     office_visit_ttl: int = 1800
     office_binding_ttl: int = 300
     #: Fingerprint scans an office visit may fail before the officer must confirm the face instead.

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.e2e.conftest import PASSCODE
+from tests.e2e.test_browser_portals import approve_qr
 from tests.e2e.test_browser_signin import page  # noqa: F401 - the Chromium fixture
 from tuaton.appclient.client import AppClient
 
@@ -11,13 +12,14 @@ PASSWORD = "station password 1"
 
 
 def test_officer_enrols_a_citizen_who_scans_the_station_qr(page, live_system, services, personas):  # noqa: F811
-    services.officers.create("somsri", "สมศรี ตั้งใจ", "1001", "registrar", PASSWORD)
+    # The officer is a citizen with the Tuaton app: they sign in to the station with it.
+    services.officers.create("somsri", "สมศรี ตั้งใจ", "1001", "registrar", PASSWORD,
+                             pid=live_system.persona["pid"])
     citizen = personas[1]
     page.goto(live_system.issuer + "/office")
     assert page.locator("html").get_attribute("lang") == "th"
-    page.fill("#username", "somsri")
-    page.fill("#password", PASSWORD)
-    page.click("#office-signin")
+    page.click("#office-signin-tuaton")
+    approve_qr(page, live_system.issuer, live_system.device)
     page.wait_for_selector("#officer-name")
     assert "สมศรี ตั้งใจ" in page.locator("#officer-name").inner_text()
 
@@ -46,11 +48,12 @@ def test_officer_enrols_a_citizen_who_scans_the_station_qr(page, live_system, se
     assert "IAL 3" in page.locator("#visit-ial").inner_text()
 
 
-def test_station_pages_switch_to_english(page, live_system):  # noqa: F811
+def test_station_pages_switch_to_english_and_refuse_a_citizen_who_is_no_officer(page, live_system):  # noqa: F811
     page.goto(live_system.issuer + "/office/signin?lang=en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Officer sign-in" in page.locator("h1").inner_text()
-    page.fill("#username", "nobody")
-    page.fill("#password", "not the password")
-    page.click("#office-signin")
-    assert "The username or password is wrong" in page.locator("#office-error").inner_text()
+    assert page.locator("#password").count() == 0                      # passwords are break-glass only
+    page.click("#office-signin-tuaton")
+    approve_qr(page, live_system.issuer, live_system.device)            # a citizen, not an officer
+    page.wait_for_selector("#office-error")
+    assert "registrar officer" in page.locator("#office-error").inner_text()

@@ -104,6 +104,7 @@ def test_one_address_has_a_budget_of_tries_across_accounts(services, settings, k
     assert _try(services, "dao", PASSWORD, source="198.51.100.8") == "signed in"
 
 
+@pytest.mark.parametrize("settings", [{"office_break_glass": True}], indirect=True)
 def test_the_station_answers_429_with_retry_after(http, services, kanya):
     page = http.get("/office/signin")
     csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]

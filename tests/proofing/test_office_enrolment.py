@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
 import time
 
@@ -12,30 +13,36 @@ from fastapi.testclient import TestClient
 from joserfc.jwk import ECKey
 from sqlalchemy import select
 
-from tests.conftest import ISSUER, PASSCODE
-from tuaton.appclient.client import AppError
+from tests.conftest import ISSUER, PASSCODE, portal_sign_in
+from tuaton.appclient.client import AppClient, AppError
 from tuaton.audit.models import AuditEvent
 from tuaton.biometrics.fingerprints import encode_template, impression, synthetic_template
 from tuaton.errors import ProofingRefused
 from tuaton.identity.devices import sign_request
 from tuaton.officers.models import Officer
 from tuaton.registry.models import CardState, LifeStatus
+from tuaton.registry.sampling import sample_personas
 
 OFFICER_PASSWORD = "correct horse battery"
 
 
 class Station:
-    """One officer's browser at the station: signs in, then posts the station's forms."""
+    """One officer's browser at the station: signs in with the Tuaton app (the officer is a synthetic
+    citizen too, never one of those the tests enrol), then posts the station's forms."""
+
+    _officers = itertools.count(40)
 
     def __init__(self, app, services, username: str, *, role: str = "registrar", office: str = "1001") -> None:
-        services.officers.create(username, f"Officer {username}", office, role, OFFICER_PASSWORD)
-        self.http = TestClient(app, base_url=ISSUER)
+        pid = sample_personas(services.database, 60)[next(Station._officers) % 20 + 40]["pid"]
+        services.officers.create(username, f"Officer {username}", office, role, OFFICER_PASSWORD, pid=pid)
+        issuer = services.settings.issuer        # the suite's, or a live server's
+        self.http = TestClient(app, base_url=issuer)
         self.http.__enter__()
-        page = self.http.get("/office/signin")
-        response = self.http.post("/office/signin", data={"username": username, "password": OFFICER_PASSWORD,
-                                                          "csrf": _csrf(page.text)}, follow_redirects=False)
-        assert response.status_code == 303, response.text
-        self.csrf = _csrf(self.http.get("/office").text)
+        app_client = AppClient(issuer, http=self.http)
+        portal_sign_in(self.http, app_client, app_client.enroll_card_data_only(pid, PASSCODE), "/office/tuaton")
+        self.signed_in = self.http.get("/office/tuaton", follow_redirects=False)
+        if self.signed_in.status_code == 303:
+            self.csrf = _csrf(self.http.get("/office").text)
 
     def post(self, path: str, **data):
         return self.http.post(path, data={"csrf": self.csrf, **data}, follow_redirects=False)
@@ -210,11 +217,33 @@ def test_an_officer_cannot_see_or_act_on_another_officers_visit(app, services, s
     assert station.status(visit)["state"] == "card_read"
 
 
-def test_an_administrator_cannot_enrol_citizens(app, services, persona):
+def test_an_administrator_cannot_open_the_station(app, services, persona):
     admin = Station(app, services, "admin1", role="administrator")
-    admin.post("/office/reader", pid=persona["pid"])
-    response = admin.post("/office/visits")
-    assert response.status_code == 403 and "เฉพาะเจ้าหน้าที่นายทะเบียน" in response.text
+    assert admin.signed_in.status_code == 403 and "เฉพาะนายทะเบียน" in admin.signed_in.text
+    assert admin.http.get("/office", follow_redirects=False).headers["location"].startswith("/office/signin")
+
+
+def test_the_station_password_is_break_glass_only(services, http):
+    services.officers.create("kanya", "Kanya", "1001", "registrar", OFFICER_PASSWORD)
+    form = http.get("/office/signin")
+    assert 'id="office-signin-tuaton"' in form.text and 'name="password"' not in form.text
+    refused = http.post("/office/signin", data={"username": "kanya", "password": OFFICER_PASSWORD,
+                                                "csrf": http.cookies.get("tuaton_officer_csrf")})
+    assert refused.status_code == 403 and "แอปตัวตน" in refused.text and "tuaton_officer=" not in refused.headers.get(
+        "set-cookie", "")
+
+
+@pytest.mark.parametrize("settings", [{"office_break_glass": True}], indirect=True)
+def test_break_glass_opens_the_station_with_the_password_and_is_audited(services, http):
+    services.officers.create("kanya", "Kanya", "1001", "registrar", OFFICER_PASSWORD)
+    form = http.get("/office/signin")
+    assert 'id="break-glass-notice"' in form.text
+    opened = http.post("/office/signin", data={"username": "kanya", "password": OFFICER_PASSWORD,
+                                               "csrf": _csrf(form.text)}, follow_redirects=False)
+    assert opened.status_code == 303
+    with services.database.reading() as session:
+        assert session.execute(select(AuditEvent.details).where(
+            AuditEvent.kind == "officer.break_glass_signin")).scalar_one()["officer"] == "kanya"
 
 
 def test_station_forms_need_the_sessions_csrf_token(station, persona):
@@ -237,6 +266,7 @@ def test_after_sign_out_the_session_no_longer_works(station, persona):
     assert station.post("/office/visits").status_code == 401
 
 
+@pytest.mark.parametrize("settings", [{"office_break_glass": True}], indirect=True)
 def test_wrong_passwords_lock_the_officer_out(app, services, http):
     services.officers.create("kanya", "Kanya", "1001", "registrar", OFFICER_PASSWORD)
     page = http.get("/office/signin")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from tuaton.errors import CsrfFailed, DomainError, OfficerNotSignedIn
+from tuaton.errors import CsrfFailed, DomainError, OfficerNotSignedIn, PortalSignInRequired, StationPasswordsOff
 from tuaton.officers.service import OfficerSession
 from tuaton.web_support import NO_STORE, client_address, lang_of, page, services, with_retry_after
 
@@ -36,7 +37,7 @@ def _signin_page(request: Request, status: int = 200, error: DomainError | None 
                  username: str | None = None) -> Response:
     csrf = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = page(request, "office_signin.html", lang_of(request), status_code=status, context={
-        "csrf": csrf, "username": username,
+        "csrf": csrf, "username": username, "break_glass": services(request).settings.office_break_glass,
         "error": {"th": error.detail_th, "en": error.detail_en} if error else None})
     response.set_cookie(SIGNIN_CSRF_COOKIE, csrf, httponly=True, samesite="strict", secure=_secure(request),
                         path="/office", max_age=3600)
@@ -52,18 +53,42 @@ def signin_form(request: Request) -> Response:
 @router.post("/signin")
 def signin(request: Request, username: str = Form(max_length=64), password: str = Form(max_length=200),
            csrf: str = Form("", max_length=100)) -> Response:
+    """The break-glass password sign-in (``TUATON_OFFICE_BREAK_GLASS``); refused otherwise."""
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE)
     if not expected or not hmac.compare_digest(expected, csrf):
         return _signin_page(request, 403, CsrfFailed(), username)
+    if not services(request).settings.office_break_glass:
+        return _signin_page(request, 403, StationPasswordsOff(), username)
     try:
         token, _ = services(request).officers.sign_in(username.strip(), password, source=client_address(request))
     except DomainError as exc:
         return with_retry_after(_signin_page(request, exc.status, exc, username), exc)
+    return _station_opened(request, token)
+
+
+def _station_opened(request: Request, token: str) -> Response:
     response = RedirectResponse(f"/office?lang={lang_of(request)}", status_code=303)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request),
                         path="/office", max_age=services(request).settings.officer_session_ttl)
     response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/office")
     return response
+
+
+@router.get("/tuaton")
+def signin_with_tuaton(request: Request) -> Response:
+    """Back from the Tuaton sign-in (the portal's QR flow, next=/office/tuaton): the officer whose
+    citizen ID that is gets a station session."""
+    from tuaton.portal.web import current_user
+
+    try:
+        user = current_user(request)
+    except PortalSignInRequired:
+        return RedirectResponse("/portal/signin?" + urlencode({"next": "/office/tuaton"}), status_code=303)
+    try:
+        token, _ = services(request).officers.station_sign_in(user.pid)
+    except DomainError as exc:
+        return _signin_page(request, exc.status, exc)
+    return _station_opened(request, token)
 
 
 @router.post("/signout")

@@ -29,6 +29,7 @@ from sqlalchemy import Float, bindparam, case, or_, select, update
 from tuaton.audit.trail import record
 from tuaton.errors import (
     InvalidInput,
+    NotAnOfficer,
     NotAnOperator,
     OfficerNotSignedIn,
     TooManyAttempts,
@@ -156,13 +157,29 @@ class Officers:
         """Check the password; return a new session token and the session. ``source``: the
         client's address, for its budget of tries."""
         officer = self._check_password(username, password, source)
+        return self._station_session(officer, method="break-glass")
+
+    def station_sign_in(self, pid: str | None) -> tuple[str, OfficerSession]:
+        """A registrar officer who signed in with the Tuaton app (their own citizen ID): a station
+        session, as the password gives one. Anyone else is NotAnOfficer."""
+        with self._db.reading() as session:
+            officer = session.execute(select(Officer).where(Officer.pid == pid)).scalar_one_or_none() if pid else None
+        if officer is None or not officer.active or officer.role != OfficerRole.REGISTRAR:
+            with self._db.transaction() as session:
+                record(session, "officer.station_refused", officer_id=officer.id if officer else None)
+            raise NotAnOfficer()
+        return self._station_session(officer, method="tuaton")
+
+    def _station_session(self, officer: Officer, *, method: str) -> tuple[str, OfficerSession]:
         token = secrets.token_urlsafe(32)
         officer_session = OfficerSession(officer.id, officer.username, officer.display_name, officer.office_code,
                                          officer.role.value, secrets.token_urlsafe(24))
         self._store.put(f"officer-session:{token_hash(token)}", officer_session.__dict__,
                         self._settings.officer_session_ttl)
         with self._db.transaction() as session:
-            record(session, "officer.signed_in", **officer_session.audit)
+            record(session, "officer.signed_in", method=method, **officer_session.audit)
+            if method == "break-glass":
+                record(session, "officer.break_glass_signin", **officer_session.audit)
         return token, officer_session
 
     def bootstrap_sign_in(self, username: str, password: str, *, source: str = "unknown") -> OfficerView:
