@@ -292,11 +292,15 @@ def _app_result(result: dict, as_json: bool, human: str) -> None:
 def officer_create(username: str = typer.Argument(..., help="Lower-case login name, e.g. somchai.j"),
                    office: str = typer.Option(..., help="The registrar office's code, e.g. 1001"),
                    name: str = typer.Option("", help="The officer's full name, as the station shows it"),
-                   role: str = typer.Option("registrar", help="registrar (enrols citizens) or administrator"),
+                   role: str = typer.Option("registrar", help="registrar (enrols citizens), administrator or "
+                                            "programme_office"),
+                   pid: str = typer.Option(None, help="The officer's own citizen ID: they sign in with the Tuaton "
+                                           "app (the password is break-glass only)"),
                    password_stdin: bool = typer.Option(False, help="Read the password from standard input "
                                                        "instead of generating one")) -> None:
-    """Create an officer's account. A generated password is printed once; it is stored hashed."""
-    officer_id = _create_account(username, name, office, role, password_stdin, 12)
+    """Create an officer's account, linked to their citizen ID (they sign in with the Tuaton app). A
+    generated break-glass password is printed once; it is stored hashed."""
+    officer_id = _create_account(username, name, office, role, password_stdin, 12, pid=pid)
     err.print(f"officer {username} ({role}, office {office}) created: {officer_id}")
 
 
@@ -312,7 +316,7 @@ def admin_create(username: str = typer.Argument("admin", help="Lower-case login 
 
 
 def _create_account(username: str, name: str, office: str, role: str, password_stdin: bool, length: int, *,
-                    bootstrap: bool = False) -> str:
+                    bootstrap: bool = False, pid: str | None = None) -> str:
     """An officer's account with a password read from stdin, or generated and printed once on stdout."""
     import secrets
 
@@ -323,7 +327,7 @@ def _create_account(username: str, name: str, office: str, role: str, password_s
     password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(length)
     try:
         officer_id = Officers(_database(settings), MemoryStore(), settings).create(
-            username, name, office, role, password, bootstrap=bootstrap)
+            username, name, office, role, password, bootstrap=bootstrap, pid=pid)
     except InvalidInput as exc:
         _fail(exc.detail_en, 2)
     if not password_stdin:
