@@ -1,6 +1,6 @@
-"""An agency's staff edit their own services in the programme catalogue: only once an application
-in the agency's name was approved, only their agency's services, and bind a service only to their
-own production client."""
+"""An agency's staff edit their own services in the programme catalogue: only as the owner or a
+developer of the organisation registered under the agency's code, once its authority is proven; only
+their agency's services; and bind a service only to their organisation's production client."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ def _first_eservice(programme, agency: str) -> str:  # noqa: F811
     return next(v.record.service_code for v in programme.services(Filters(agency=agency)) if v.record.is_eservice)
 
 
-def test_staff_edit_their_agencys_services_after_approval(staff, operator, programme, services,  # noqa: F811
-                                                         device):
+def test_staff_edit_their_agencys_services_once_its_authority_is_proven(staff, operator, programme,  # noqa: F811
+                                                                        services, device):
+    code = _first_eservice(programme, "DLT")
     assert 'id="no-organisations"' in staff.get("/agency/services").text
+    assert staff.get(f"/agency/services/{code}").status_code == 404           # DLT is not theirs
     prove_authority(services, device.identity_id, "DLT")
     app_id, sandbox_client, _ = apply(staff, org_identifier="DLT")
-    code = _first_eservice(programme, "DLT")
-    assert staff.get(f"/agency/services/{code}").status_code == 404          # not approved yet: no authority
+    assert staff.get(f"/agency/services/{code}").status_code == 200
+    assert "tt_" not in staff.get(f"/agency/services/{code}").text.split('id="client_id"')[1][:300]  # no client yet
     assert submit(staff, app_id, org_identifier="DLT").status_code == 303
     assert decide(operator, app_id, "approve", ["pid", "name", "birthdate"]).status_code == 303
     production_client = services.agencies.for_review(app_id)[0].production_client_id

@@ -1,10 +1,10 @@
 """An agency's own services in the programme catalogue, in the agency portal (``/agency/services``).
 
-Who may edit an agency's services: a person whose application in that agency's name (its code, the
-application's ``org_identifier``) was approved by Tuaton's operators — the one check of authority
-Tuaton has until organisations with members exist (issue "Agencies as organisations"). They bind a
-service only to one of their own production clients; the programme office edits any service.
-Every change is audited (``programme.service_changed``)."""
+Who may edit an agency's services: the owner or a developer of the organisation registered under the
+agency's catalogue code, once its authority is proven (a verified central e-mail and a permission
+letter: organisations/service.py). They bind a service only to one of the organisation's production
+clients; the programme office edits any service. Every change is audited
+(``programme.service_changed``)."""
 
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ EDITABLE = ("is_eservice", "level", "system_name", "platform", "platform_status"
 
 
 def _authority(request: Request, user: PortalUser) -> tuple[list, dict[str, str]]:
-    """The catalogue organisations this person speaks for, and their production clients {id: name}."""
+    """The catalogue organisations this person speaks for (owner or developer, authority proven), and
+    those organisations' production clients {client_id: e-Service name}."""
     svc = services(request)
-    approved = [a for a in svc.agencies.mine(user.identity_id) if a.production_client_id]
-    codes = {a.form.org_identifier for a in approved if a.form.org_identifier}
+    codes = {org.code for org, role in svc.organisations.mine(user.identity_id)
+             if role in ("owner", "developer") and svc.organisations.authority(org.code).proven}
     organisations = [o for o in svc.programme.organisations() if o.code in codes]
-    clients = {a.production_client_id: a.title_in(lang_of(request)) for a in approved}
+    clients = {a.production_client_id: a.title_in(lang_of(request)) for a in svc.agencies.mine(user.identity_id)
+               if a.production_client_id and a.form.org_identifier in codes}
     return organisations, clients
 
 
