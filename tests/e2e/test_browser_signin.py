@@ -1,5 +1,6 @@
 """The sign-in as a person sees it, in a real headless Chromium (Debian's, driven by Playwright)."""
 
+import datetime as dt
 import re
 import shutil
 
@@ -52,6 +53,12 @@ def test_citizen_signs_in_to_an_eservice_by_qr(page, live_system, tmp_path):
     page.wait_for_url(live_system.eservice + "/", timeout=15_000)
     persona = live_system.persona
     assert f"{persona['given_name_th']} {persona['family_name_th']}" in page.locator("#greeting").inner_text()
+    # The e-Service shows the data in words, not as claim keys and codes: a Buddhist-era birth date.
+    shown = page.locator("dl").inner_text()
+    assert "sub" not in shown.split() and "วันเดือนปีเกิด" in shown
+    born = dt.date.fromisoformat(persona["birth_date"])
+    assert str(born.year + 543) in page.locator("[data-claim='birthdate']").inner_text()
+    assert page.locator("[data-claim='gender']").inner_text() in ("ชาย / Male", "หญิง / Female")
 
 
 def test_sign_in_page_switches_to_english(page, live_system):

@@ -6,6 +6,7 @@ the issuer, its client id and secret; it discovers everything else. No photocopy
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import secrets
 import warnings
@@ -23,6 +24,8 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from starlette.routing import Route
 
 SCOPES = "openid pid name name_en birthdate gender address ial date_of_expiry"
+#: What the page shows, in this order, in words (the claims' own keys stay in data-claim for scripts).
+SHOWN = ("name", "name_en", "pid", "birthdate", "gender", "address", "date_of_expiry", "ial")
 
 PAGE = """<!doctype html><html lang="th"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>ตรวจสอบข้อมูลทะเบียนราษฎร</title>
@@ -31,6 +34,33 @@ PAGE = """<!doctype html><html lang="th"><head><meta charset="utf-8">
 dt{{font-weight:700}}dd{{margin:0 0 .5rem}}</style></head><body>
 <h1>ตรวจสอบข้อมูลทะเบียนราษฎร <small>Check your civil registration data</small></h1>
 {body}</body></html>"""
+
+
+def shown_claims(person: dict) -> list[tuple[str, str, str, str]]:
+    """(claim, Thai label, English label, value in words) for what the person sees: no raw keys or
+    codes — dates in the Buddhist era as Thai readers expect, sex and the assurance level in words."""
+    from tuaton.assurance import IAL_WORDS
+    from tuaton.i18n import buddhist_date
+    from tuaton.oidc.claims import CLAIM_LABELS
+
+    out = []
+    for claim in SHOWN:
+        value = person.get(claim)
+        if value in (None, ""):
+            continue
+        if claim in ("birthdate", "date_of_expiry"):
+            day = dt.date.fromisoformat(str(value))
+            text = "ตลอดชีพ / lifelong" if day.year == 9999 else f"{buddhist_date(day)} ({day:%-d %b %Y})"
+        elif claim == "gender":
+            text = "ชาย / Male" if value == "male" else "หญิง / Female"
+        elif claim == "ial":
+            words = IAL_WORDS.get(str(value), (str(value), str(value)))
+            text = f"{words[1]} / {words[0]} (IAL {value})"
+        else:
+            text = str(value)
+        label_en, label_th = CLAIM_LABELS.get(claim, (claim, claim))
+        out.append((claim, label_th, label_en, text))
+    return out
 
 
 def create_demo_eservice(issuer: str, client_id: str, client_secret: str, base_url: str) -> Starlette:
@@ -42,12 +72,15 @@ def create_demo_eservice(issuer: str, client_id: str, client_secret: str, base_u
     async def home(request: Request) -> HTMLResponse:
         person = request.session.get("person")
         if not person:
+            # The official "Sign in with Tuaton" button the integration guide offers (served by Tuaton).
             body = ("<p>ไม่ต้องถ่ายสำเนาบัตรประชาชน: เข้าสู่ระบบด้วยแอปตัวตน แล้วระบบจะแสดงข้อมูลจากทะเบียนราษฎร</p>"
                     "<p>No photocopy of your ID card: sign in with the Tuaton app and see your registry data.</p>"
-                    '<p><a class="button" id="login" href="/login">เข้าสู่ระบบด้วยตัวตน / Sign in with Tuaton</a></p>')
+                    f'<p><a id="login" href="/login"><img src="{html.escape(issuer)}/static/signin-button-th.svg" '
+                    'alt="เข้าสู่ระบบด้วยตัวตน / Sign in with Tuaton" width="240" height="48"></a></p>')
             return HTMLResponse(PAGE.format(body=body))
-        rows = "".join(f"<dt>{html.escape(k)}</dt><dd data-claim='{html.escape(k)}'>{html.escape(str(v))}</dd>"
-                       for k, v in person.items())
+        rows = "".join(f"<dt>{html.escape(label_th)} <small>{html.escape(label_en)}</small></dt>"
+                       f"<dd data-claim='{html.escape(k)}'>{html.escape(value)}</dd>"
+                       for k, label_th, label_en, value in shown_claims(person))
         body = (f"<p id='greeting'>สวัสดี {html.escape(str(person.get('name', '')))}</p><dl>{rows}</dl>"
                 '<p><a class="button" id="logout" href="/logout">ออกจากระบบ / Sign out</a></p>')
         return HTMLResponse(PAGE.format(body=body))
