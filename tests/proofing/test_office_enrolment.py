@@ -111,6 +111,16 @@ def test_fingerprint_enrolment_reaches_ial_3_and_every_step_names_the_officer(st
     assert "photo" not in details and "minutiae" not in details
 
 
+def test_the_station_warns_that_a_citizen_with_an_active_phone_will_move_it(station, app_client, persona):
+    visit = station.read_card(persona["pid"])
+    assert 'id="already-enrolled"' not in station.http.get(f"/office/visits/{visit}").text
+    station.post(f"/office/visits/{visit}/cancel")
+    app_client.enroll_card_data_only(persona["pid"], PASSCODE)          # the citizen has the app already
+    again = station.read_card(persona["pid"])
+    page = station.http.get(f"/office/visits/{again}").text
+    assert 'id="already-enrolled"' in page and "เครื่องเดิมจะใช้ไม่ได้อีก" in page
+
+
 def test_without_fingerprint_the_officer_confirms_the_face_and_the_level_is_2_3(station, app_client, persona):
     visit = station.read_card(persona["pid"])
     assert station.post(f"/office/visits/{visit}/confirm-face", reason="worn_fingerprints").status_code == 303

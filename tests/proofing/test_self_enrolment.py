@@ -338,3 +338,10 @@ def test_a_face_engine_that_fails_answers_503_and_the_same_selfie_can_be_sent_ag
     response = e.post_photo("selfie", *selfies)
     assert response.status_code == 200, response.text
     assert response.json()["state"] == "face_verified"
+
+
+def test_the_app_is_told_when_enrolling_moves_the_id_from_another_phone(enrolling, app_client, persona):
+    first = enrolling().through_card()
+    assert first["active_device_since"] is None
+    app_client.enroll_card_data_only(persona["pid"], PASSCODE)          # now the ID is on a phone
+    assert enrolling().through_card()["active_device_since"] is not None

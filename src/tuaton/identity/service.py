@@ -221,6 +221,14 @@ class Identities:
         with self._db.reading() as session:
             return session.execute(select(Identity.id).where(Identity.pid == pid)).scalar_one_or_none()
 
+    def active_device_since(self, pid: str) -> dt.datetime | None:
+        """When this citizen's active phone was bound, if they have one: enrolling again moves the
+        digital ID to the new phone and the old one stops working (the station and app say so first)."""
+        with self._db.reading() as session:
+            return session.execute(select(Device.created_at).join(Identity, Identity.id == Device.identity_id).where(
+                Identity.pid == pid, Identity.status == IdentityStatus.ACTIVE, Device.status == DeviceStatus.ACTIVE)
+                .order_by(Device.created_at.desc()).limit(1)).scalar_one_or_none()
+
     def reachable_channel(self, identity_id: str) -> str | None:
         """How the identity enrolled, if its app can be reached now (an active device, not
         locked); ``None`` otherwise. ``SIMULATED_CHANNEL`` marks a sandbox test persona."""

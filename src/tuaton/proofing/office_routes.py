@@ -73,6 +73,8 @@ def _visit_page(request: Request, officer: OfficerSession, visit: VisitView, *, 
         "has_photo": svc.store.get(f"visit-photo:{visit.id}") is not None,
         "birth_date": buddhist_date(birth) if lang == "th" else birth.isoformat(),
         "expires": (buddhist_date(dt.date.fromisoformat(expires)) if lang == "th" else expires) if expires else None,
+        # Enrolling again moves the digital ID to the new phone: the officer says so before going on.
+        "active_since": svc.identities.active_device_since(visit.pid) if visit.state != "completed" else None,
     }
     if code:
         payload = f"{svc.settings.issuer}/e/{code}"

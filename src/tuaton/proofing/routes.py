@@ -103,7 +103,12 @@ def card_data(request: Request, enrolment_id: str, body: CardDataBody,
     except ValueError as exc:
         raise InvalidInput(f"{exc}.", "เลขประจำตัวประชาชนหรือเลขหลังบัตรไม่ถูกต้อง", field="pid/laser_code") from exc
     card = ConfirmedCard(pid, body.given_name_th, body.family_name_th, body.birth_date, laser_code)
-    return enrolment_body(services(request).enrolments.confirm_card(enrolment_id, _token(authorization), card))
+    svc = services(request)
+    enrolment = svc.enrolments.confirm_card(enrolment_id, _token(authorization), card)
+    # The card matched: if this citizen has the app on another phone, enrolling here moves it (the
+    # app says so before the selfie).
+    since = svc.identities.active_device_since(pid)
+    return enrolment_body(enrolment, active_device_since=since.isoformat() if since else None)
 
 
 @router.post("/{enrolment_id}/selfie")

@@ -251,7 +251,10 @@ function confirmCard(base, auth, card, key, upload) {
       const pid = v("pid"); // read now: the next screens replace this form
       try {
         const confirmed = await api("POST", base + "/card-data", { pid, laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: v("birth_date") }, auth);
-        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
+        const moving = confirmed.active_device_since ? h("p", { id: "already-enrolled", class: "notice" },
+          t("ท่านมีตัวตนดิจิทัลบนโทรศัพท์เครื่องอื่นอยู่แล้ว หากลงทะเบียนต่อ ตัวตนจะย้ายมาที่เครื่องนี้ และเครื่องเดิมจะใช้ไม่ได้อีก",
+            "You already have a digital ID on another phone. If you go on, it moves to this phone and the old one stops working.")) : null;
+        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), ...(moving ? [moving] : []), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
           screen(t("หันศีรษะ", "Turn your head"), h("p", { id: "challenge", "data-challenge": confirmed.challenge }), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
             try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, pid); } catch (e) { showError(e.message); }
           }));
