@@ -261,8 +261,11 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
                                                   side="back", shot=7))
         page.wait_for_selector("#card-ok", timeout=30_000)
         # The citizen checks what the camera read and corrects it, as a person would.
+        # The birth date as the card prints it: Buddhist era, day first (the app sends ISO 8601).
+        year, month, day = citizen["birth_date"].split("-")
         for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
-                             ("family_name_th", citizen["family_name_th"]), ("birth_date", citizen["birth_date"]),
+                             ("family_name_th", citizen["family_name_th"]),
+                             ("birth_date", f"{day}/{month}/{int(year) + 543}"),
                              ("laser_code", citizen["laser_code"])):
             page.fill(f"#{field}", value)
         page.click("#card-ok")

@@ -240,17 +240,31 @@ async function selfEnrol() {
     }));
   } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
 }
+// The card shows the birth date in the Buddhist era (13 ต.ค. 2530); the form does too, on Thai
+// screens, as DD/MM/YYYY (พ.ศ.), and sends the server ISO 8601 (Gregorian). Either form is read.
+function toBuddhist(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  return m ? `${m[3]}/${m[2]}/${Number(m[1]) + 543}` : (iso || "");
+}
+function fromTyped(text) {
+  const value = text.trim();
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(value);
+  if (!m) return value;                                   // ISO already, or for the server to refuse
+  const year = Number(m[3]) > 2400 ? Number(m[3]) - 543 : Number(m[3]);
+  return `${year}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
+}
 function confirmCard(base, auth, card, key, upload) {
-  const field = (name, label) => [h("label", { for: name }, label), h("input", { id: name, value: card[name] || "" })];
+  const shown = { ...card, birth_date: lang === "th" ? toBuddhist(card.birth_date) : card.birth_date };
+  const field = (name, label) => [h("label", { for: name }, label), h("input", { id: name, value: shown[name] || "" })];
   screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"),
     ...field("pid", t("เลขประจำตัวประชาชน", "Citizen ID")), ...field("given_name_th", t("ชื่อ", "Given name (Thai)")),
-    ...field("family_name_th", t("นามสกุล", "Family name (Thai)")), ...field("birth_date", t("วันเกิด (ค.ศ. YYYY-MM-DD)", "Birth date (YYYY-MM-DD)")),
+    ...field("family_name_th", t("นามสกุล", "Family name (Thai)")), ...field("birth_date", t("วันเกิด (วว/ดด/ปปปป พ.ศ. ตามบัตร)", "Birth date (YYYY-MM-DD, or DD/MM/YYYY)")),
     ...field("laser_code", t("รหัสหลังบัตร", "Laser code")),
     h("button", { id: "card-ok", onclick: async () => {
       const v = (n) => document.getElementById(n).value.trim();
       const pid = v("pid"); // read now: the next screens replace this form
       try {
-        const confirmed = await api("POST", base + "/card-data", { pid, laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: v("birth_date") }, auth);
+        const confirmed = await api("POST", base + "/card-data", { pid, laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: fromTyped(v("birth_date")) }, auth);
         const moving = confirmed.active_device_since ? h("p", { id: "already-enrolled", class: "notice" },
           t("ท่านมีตัวตนดิจิทัลบนโทรศัพท์เครื่องอื่นอยู่แล้ว หากลงทะเบียนต่อ ตัวตนจะย้ายมาที่เครื่องนี้ และเครื่องเดิมจะใช้ไม่ได้อีก",
             "You already have a digital ID on another phone. If you go on, it moves to this phone and the old one stops working.")) : null;
