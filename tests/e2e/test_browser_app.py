@@ -99,12 +99,18 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
     with phone(camera_video(tmp_path / "office.y4m", office_qr), issuer) as page:
         page.goto(issuer + "/app")
         page.click("#enrol-office")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 1 จาก 4"
         page.check("#terms")
         page.fill("#pid", citizen["pid"])
         page.click("#pid-next")
         page.wait_for_selector("#keypad", timeout=15_000)  # the fake camera's QR was read
         type_passcode(page)
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+        type_passcode(page)
+        # The consent is shown, then confirmed with the passcode again (seed 002).
+        page.wait_for_selector("#consent-text")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 4 จาก 4"
+        page.click("#consent-agree")
         type_passcode(page)
         page.wait_for_selector("#enrolled")
         assert page.locator("#enrolled").inner_text() == "ยืนยันด้วยลายนิ้วมือที่สำนักทะเบียน (IAL 3)"
@@ -254,11 +260,27 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
     with phone(camera_video(tmp_path / "blank.y4m", None), issuer) as page:
         page.goto(issuer + "/app")
         page.click("#enrol-self")
+        # The terms come first, and must be accepted.
+        page.click("#terms-next")
+        assert "กรุณายอมรับข้อกำหนด" in page.locator("#error").inner_text()
+        page.check("#terms")
+        page.click("#terms-next")
+
+        def use(path: str, **params) -> None:
+            """Choose the photo, see its preview, use it."""
+            page.set_input_files("#photo-file", photo(path, **params))
+            page.wait_for_selector("#preview")
+            page.click("#use-photo")
+
+        page.wait_for_selector("#photo-file")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 2 จาก 8"
         page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
-                                                  side="front", shot=7))
+                                                  side="front", shot=6))
+        page.wait_for_selector("#preview")
+        page.click("#retake")                                   # a second try, before anything is sent
+        use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="front", shot=7)
         page.wait_for_selector("h1:has-text('ด้านหลัง')", timeout=30_000)
-        page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
-                                                  side="back", shot=7))
+        use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="back", shot=7)
         page.wait_for_selector("#card-ok", timeout=30_000)
         # The citizen checks what the camera read and corrects it, as a person would.
         # The birth date as the card prints it: Buddhist era, day first (the app sends ISO 8601).
@@ -271,14 +293,17 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.click("#card-ok")
         page.wait_for_selector("h1:has-text('ใบหน้า')", timeout=30_000)
         selfie = f"/api/sandbox/v1/personas/{citizen['pid']}/selfie"
-        page.set_input_files("#photo-file", photo(selfie, attempt=7))
+        use(selfie, attempt=7)
         page.wait_for_selector("#challenge", state="attached")
         challenge = page.locator("#challenge").get_attribute("data-challenge")
-        page.set_input_files("#photo-file", photo(selfie, attempt=7, turn=challenge))
+        use(selfie, attempt=7, turn=challenge)
         page.wait_for_selector("#keypad, #error", timeout=60_000)
         assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
         type_passcode(page)
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+        type_passcode(page)
+        page.wait_for_selector("#consent-text")
+        page.click("#consent-agree")
         type_passcode(page)
         page.wait_for_selector("#enrolled", timeout=30_000)
         assert page.locator("#enrolled").inner_text() == "ยืนยันใบหน้ากับบัตรประชาชนแล้ว (IAL 2.1)"

@@ -40,6 +40,12 @@ function showError(message) {
   box.textContent = message;
 }
 
+// Where the citizen is in an enrolment (seed 002's steps), on every step's screen.
+function step(n, total) {
+  return h("p", { class: "step", id: "step", "data-step": String(n) }, t(`ขั้นตอนที่ ${n} จาก ${total}`, `Step ${n} of ${total}`));
+}
+const SELF_STEPS = 8, OFFICE_STEPS = 4;
+
 // -- the device: IndexedDB ---------------------------------------------------------------------
 function db() {
   return new Promise((resolve, reject) => {
@@ -135,21 +141,38 @@ function scanner(onCode, pasteLabel) {
 
 // -- photos: camera capture, file input fallback ------------------------------------------------
 function photoStep(label, facing, onPhoto) {
+  const section = h("section", { class: "photo-step" });
   const video = h("video", { playsinline: true, muted: true, autoplay: true, class: "capture" });
   const file = h("input", { type: "file", accept: "image/*", capture: facing === "user" ? "user" : "environment",
     id: "photo-file", onchange: () => file.files[0] && done(file.files[0]) });
+  const shootButton = h("button", { id: "shoot", onclick: () => shoot(), disabled: true }, t("ถ่ายรูป", "Take the photo"));
   let stream = null;
-  const done = (blob) => { if (stream) stream.getTracks().forEach((tr) => tr.stop()); onPhoto(blob); };
-  navigator.mediaDevices.getUserMedia({ video: { facingMode: facing } }).then((s) => { stream = s; video.srcObject = s; })
-    .catch(() => video.remove());
+  const stop = () => { if (stream) stream.getTracks().forEach((tr) => tr.stop()); stream = null; };
+  // A preview to check before anything is sent: use it, or take it again.
+  const done = (blob) => {
+    stop();
+    const reader = new FileReader();
+    reader.onload = () => section.replaceChildren(
+      h("p", {}, t("ตรวจดูรูปให้ชัด ไม่มีแสงสะท้อน แล้วกดใช้รูปนี้", "Check the photo is sharp, with no glare, then use it")),
+      h("img", { id: "preview", class: "preview", src: reader.result, alt: t("รูปที่ถ่าย", "The photo taken") }),
+      h("div", { class: "actions" },
+        h("button", { id: "use-photo", class: "primary", onclick: () => onPhoto(blob) }, t("ใช้รูปนี้", "Use this photo")),
+        h("button", { id: "retake", class: "secondary", onclick: () => section.replaceWith(photoStep(label, facing, onPhoto)) },
+          t("ถ่ายใหม่", "Take it again"))));
+    reader.readAsDataURL(blob);
+  };
+  navigator.mediaDevices.getUserMedia({ video: { facingMode: facing } }).then((s) => {
+    stream = s; video.srcObject = s; shootButton.disabled = false;
+  }).catch(() => { video.remove(); shootButton.remove(); });   // no camera: choose a file instead
   const shoot = () => {
-    const c = h("canvas"); c.width = video.videoWidth || 640; c.height = video.videoHeight || 480;
+    if (!video.videoWidth) return;                              // no picture yet: nothing to send
+    const c = h("canvas"); c.width = video.videoWidth; c.height = video.videoHeight;
     c.getContext("2d").drawImage(video, 0, 0, c.width, c.height);
     c.toBlob((b) => done(b), "image/jpeg", 0.92);
   };
-  return h("section", {}, h("p", {}, label), video,
-    h("button", { id: "shoot", onclick: shoot }, t("ถ่ายรูป", "Take the photo")),
+  section.append(h("p", {}, label), video, shootButton,
     h("label", { for: "photo-file" }, t("หรือเลือกไฟล์รูป", "Or choose a photo file")), file);
+  return section;
 }
 
 // -- home ------------------------------------------------------------------------------------
@@ -188,14 +211,14 @@ async function watchRequests(device, button) {
 // -- enrolment at a registrar office -------------------------------------------------------------
 function enrolAtOffice() {
   const pid = h("input", { id: "pid", inputmode: "numeric", maxlength: "17", autocomplete: "off" });
-  screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"),
+  screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"), step(1, OFFICE_STEPS),
     h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ยอมรับ", " I accept the "),
       h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("ข้อกำหนดการใช้บริการ", "terms of use"))),
     h("label", { for: "pid" }, t("เลขประจำตัวประชาชน 13 หลัก", "Your 13-digit citizen ID")), pid,
     h("button", { id: "pid-next", onclick: () => {
       if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนด", "Please accept the terms"));
       const id = pid.value.replace(/\D/g, "");
-      screen(t("สแกนคิวอาร์ของเจ้าหน้าที่", "Scan the officer's QR code"),
+      screen(t("สแกนคิวอาร์ของเจ้าหน้าที่", "Scan the officer's QR code"), step(2, OFFICE_STEPS),
         scanner((code) => bindAtOffice(id, code), t("ลิงก์จากจอของเจ้าหน้าที่", "The link on the officer's screen")));
     } }, t("ถัดไป", "Next")));
 }
@@ -205,35 +228,67 @@ async function bindAtOffice(pid, payload) {
     const key = await newKey();
     const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
     const bound = await api("POST", "/api/app/v1/office-enrolments", { code, pid, accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
-    finishEnrolment(bound.id, bound.token, key, bound.card.pid);
+    finishEnrolment(bound.id, bound.token, key, bound.card.pid, 3, OFFICE_STEPS);
   } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
 }
-function finishEnrolment(id, token, key, pid) {
+function finishEnrolment(id, token, key, pid, n, total) {
   const auth = { Authorization: `Bearer ${token}` };
-  screen(t("ตั้งรหัสผ่าน", "Choose your passcode"), askPasscodeTwice(async (first, second) => {
+  screen(t("ตั้งรหัสผ่าน", "Choose your passcode"), step(n, total), askPasscodeTwice(async (first, second) => {
     try {
       await api("POST", `/api/app/v1/enrolments/${id}/passcode`, { passcode: first, passcode_confirmation: second }, auth);
-      const done = await api("POST", `/api/app/v1/enrolments/${id}/consent`, { accept: true, passcode: first }, auth);
-      await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
-      await forget("card");
-      screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, level(done.ial)),
-        h("button", { onclick: home }, t("เริ่มใช้งาน", "Start")));
+      consentStep(id, auth, key, pid, n + 1, total);
     } catch (e) { showError(e.message); }
   }));
 }
+// The consent is shown in full, then confirmed with the passcode just chosen (seed 002).
+function consentStep(id, auth, key, pid, n, total) {
+  screen(t("ยินยอมผูกตัวตนดิจิทัล", "Your consent"), step(n, total),
+    h("p", { id: "consent-text" }, t("ข้าพเจ้ายินยอมให้ผูกตัวตนดิจิทัลของข้าพเจ้ากับโทรศัพท์เครื่องนี้ และให้ระบบส่งข้อมูลของข้าพเจ้าให้หน่วยงานเฉพาะเมื่อข้าพเจ้าอนุมัติในแต่ละครั้ง ข้าพเจ้าเพิกถอนความยินยอมได้ทุกเมื่อ",
+      "I agree that my digital ID is bound to this phone, and that my data go to an agency only when I approve each time. I can withdraw a consent at any time.")),
+    h("div", { class: "actions" },
+      h("button", { id: "consent-agree", class: "primary", onclick: () => screen(t("ยืนยันด้วยรหัสผ่าน", "Confirm with your passcode"), step(n, total),
+        keypad(t("ใส่รหัสผ่านเพื่อยืนยันความยินยอม", "Enter your passcode to confirm"), async (code) => {
+          try {
+            const done = await api("POST", `/api/app/v1/enrolments/${id}/consent`, { accept: true, passcode: code }, auth);
+            await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
+            await forget("card");
+            screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, level(done.ial)),
+              h("p", {}, t("ต่อไป: สแกนคิวอาร์บนหน้าเว็บของหน่วยงานเพื่อเข้าสู่ระบบ", "Next: scan the QR code on an agency's website to sign in.")),
+              h("button", { class: "primary", onclick: home }, t("เริ่มใช้งาน", "Start")));
+          } catch (e) { showError(e.message); }
+        })) }, t("ยินยอม", "I agree")),
+      h("button", { id: "consent-decline", class: "secondary", onclick: home }, t("ไม่ยินยอม", "I do not agree"))));
+}
 
 // -- self-enrolment ------------------------------------------------------------------------------
-async function selfEnrol() {
+// Seed 002's first step: the terms, shown and accepted before anything is sent.
+function selfEnrol() {
+  screen(t("ข้อกำหนดการใช้บริการ", "Terms of use"), step(1, SELF_STEPS),
+    h("ul", { id: "terms-summary" },
+      h("li", {}, t("ตัวตนดิจิทัลเป็นของท่านคนเดียว ผูกกับเลขประจำตัวประชาชนและโทรศัพท์เครื่องนี้", "Your digital ID is yours alone, bound to your citizen ID and this phone.")),
+      h("li", {}, t("ระบบจะเทียบรูปบัตรและใบหน้าของท่านกับภาพในทะเบียนราษฎร ภาพถูกลบภายใน 72 ชั่วโมง", "Your card and face photos are compared with the civil registry photo, then deleted within 72 hours.")),
+      h("li", {}, t("เก็บรหัสผ่าน 8 หลักเป็นความลับ ไม่มีเจ้าหน้าที่คนใดขอรหัสผ่านของท่าน", "Keep your 8-digit passcode secret: nobody will ever ask you for it."))),
+    h("p", {}, h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("อ่านข้อกำหนดฉบับเต็ม", "Read the full terms")), " · ",
+      h("a", { href: `/privacy?lang=${lang}`, target: "_blank" }, t("ประกาศความเป็นส่วนตัว", "Privacy notice"))),
+    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ข้าพเจ้ายอมรับข้อกำหนดการใช้บริการ", " I accept the terms of use")),
+    h("div", { class: "actions" },
+      h("button", { id: "terms-next", class: "primary", onclick: () => {
+        if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนดก่อน", "Please accept the terms first"));
+        startSelfEnrolment();
+      } }, t("ถัดไป", "Next")),
+      h("button", { class: "secondary", onclick: home }, t("ย้อนกลับ", "Back"))));
+}
+async function startSelfEnrolment() {
   try {
     const key = await newKey();
     const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
     const started = await api("POST", "/api/app/v1/enrolments", { accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
     const base = `/api/app/v1/enrolments/${started.id}`, auth = { Authorization: `Bearer ${started.token}` };
     const upload = async (path, fields) => { const f = new FormData(); for (const [k, v] of Object.entries(fields)) f.append(k, v, `${k}.jpg`); return api("POST", base + path, f, auth); };
-    screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
+    screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), step(2, SELF_STEPS), photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
       try {
         await upload("/card-front", { photo: front });
-        screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), photoStep(t("ด้านที่มีรหัสเลเซอร์", "The side with the laser code"), "environment", async (back) => {
+        screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), step(3, SELF_STEPS), photoStep(t("ด้านที่มีรหัสเลเซอร์", "The side with the laser code"), "environment", async (back) => {
           try { const read = await upload("/card-back", { photo: back }); confirmCard(base, auth, read.card, key, upload); } catch (e) { showError(e.message); }
         }));
       } catch (e) { showError(e.message); }
@@ -256,7 +311,7 @@ function fromTyped(text) {
 function confirmCard(base, auth, card, key, upload) {
   const shown = { ...card, birth_date: lang === "th" ? toBuddhist(card.birth_date) : card.birth_date };
   const field = (name, label) => [h("label", { for: name }, label), h("input", { id: name, value: shown[name] || "" })];
-  screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"),
+  screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"), step(4, SELF_STEPS),
     ...field("pid", t("เลขประจำตัวประชาชน", "Citizen ID")), ...field("given_name_th", t("ชื่อ", "Given name (Thai)")),
     ...field("family_name_th", t("นามสกุล", "Family name (Thai)")), ...field("birth_date", t("วันเกิด (วว/ดด/ปปปป พ.ศ. ตามบัตร)", "Birth date (YYYY-MM-DD, or DD/MM/YYYY)")),
     ...field("laser_code", t("รหัสหลังบัตร", "Laser code")),
@@ -268,9 +323,9 @@ function confirmCard(base, auth, card, key, upload) {
         const moving = confirmed.active_device_since ? h("p", { id: "already-enrolled", class: "notice" },
           t("ท่านมีตัวตนดิจิทัลบนโทรศัพท์เครื่องอื่นอยู่แล้ว หากลงทะเบียนต่อ ตัวตนจะย้ายมาที่เครื่องนี้ และเครื่องเดิมจะใช้ไม่ได้อีก",
             "You already have a digital ID on another phone. If you go on, it moves to this phone and the old one stops working.")) : null;
-        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), ...(moving ? [moving] : []), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
-          screen(t("หันศีรษะ", "Turn your head"), h("p", { id: "challenge", "data-challenge": confirmed.challenge }), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
-            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, pid); } catch (e) { showError(e.message); }
+        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), step(5, SELF_STEPS), ...(moving ? [moving] : []), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
+          screen(t("หันศีรษะ", "Turn your head"), step(6, SELF_STEPS), h("p", { id: "challenge", "data-challenge": confirmed.challenge }), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
+            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, pid, 7, SELF_STEPS); } catch (e) { showError(e.message); }
           }));
         }));
       } catch (e) { showError(e.message); }
@@ -357,7 +412,12 @@ async function approval(signin) {
     agencyBlock(signin.agency, signin.claims, h("p", { id: "reference" }, t("รหัสอ้างอิง ", "Reference ") + signin.reference)),
     startedOn, area,
     h("button", { id: "deny", class: "secondary", onclick: async () => {
-      try { await decide("deny"); screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" }, "")); } catch (e) { showError(e.message); }
+      try {
+        await decide("deny");
+        screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" },
+          t("ไม่มีข้อมูลใดถูกส่งให้หน่วยงาน หน้าจอของหน่วยงานจะแจ้งว่าท่านปฏิเสธ", "Nothing was shared; the agency's screen says you refused.")),
+          h("button", { class: "primary", onclick: home }, t("กลับหน้าหลัก", "Home")));
+      } catch (e) { showError(e.message); }
     } }, t("ปฏิเสธ", "Refuse")));
 }
 
