@@ -173,6 +173,8 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         type_passcode(page)
         page.wait_for_selector("#id-card")
         assert page.locator("#card-pid").inner_text() == citizen["pid"]
+        assert "ออกโดยตัวตน" in page.locator("#card-issuer").inner_text()
+        assert "ใช้ได้ถึง" in page.locator("#card-expiry").inner_text()
         assert page.evaluate("document.querySelector('#card-photo').naturalWidth") > 0
         page.click("button[data-showing='age-over-20']")
         page.wait_for_selector("#card-qr svg")

@@ -514,11 +514,17 @@ function showCard(device, card) {
   const face = claims.picture ? h("img", { src: claims.picture, alt: t("รูปถ่าย", "Photo"), class: "card-photo", id: "card-photo" }) : null;
   const qrBox = h("div", { id: "card-qr", class: "qr" });
   const choices = Object.entries(card.presentations).map(([key, p]) => h("button", { class: "showing", "data-showing": key, onclick: () => presentCard(device, card, key, p.claims, qrBox) }, lang === "th" ? p.label_th : p.label_en));
+  const issuer = (() => { try { return new URL(b64json(card.credential.split(".")[1]).iss).host; } catch { return ""; } })();
+  const until = new Date(card.expires_at * 1000).toLocaleString(lang === "th" ? "th-TH" : "en-GB",
+    { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Bangkok" });
   screen(t("บัตรประชาชนดิจิทัล", "Digital ID card"),
-    h("section", { class: "id-card", id: "id-card" }, face,
+    h("section", { class: "id-card", id: "id-card" },
+      h("p", { class: "card-issuer", id: "card-issuer" }, t("บัตรประชาชนดิจิทัล · ออกโดยตัวตน ", "Digital ID card · issued by Tuaton ") + issuer),
+      face,
       h("p", { id: "card-name" }, claims.name || ""), h("p", {}, claims.name_en || ""),
       h("p", { id: "card-pid" }, claims.pid || ""),
-      h("p", {}, t("วันเกิด ", "Born ") + (claims.birthdate ? new Date(claims.birthdate).toLocaleDateString(lang === "th" ? "th-TH" : "en-GB", { dateStyle: "long" }) : ""))),
+      h("p", {}, t("วันเกิด ", "Born ") + (claims.birthdate ? new Date(claims.birthdate).toLocaleDateString(lang === "th" ? "th-TH" : "en-GB", { dateStyle: "long" }) : "")),
+      h("p", { class: "card-expiry", id: "card-expiry" }, t("บัตรดิจิทัลนี้ใช้ได้ถึง ", "This digital card is valid until ") + until)),
     h("p", {}, t("แสดงให้ผู้ตรวจสแกน:", "Show a verifier:")), h("div", { class: "showings" }, ...choices), qrBox);
 }
 async function presentCard(device, card, showing, names, box) {
@@ -530,6 +536,7 @@ async function presentCard(device, card, showing, names, box) {
   const qr = window.qrcode(0, "L"); qr.addData(presentation, "Byte"); qr.make();
   box.innerHTML = qr.createSvgTag({ cellSize: 3, margin: 4, scalable: true }); // SVG made by the vendored encoder from our own data
   box.dataset.presentation = presentation; box.dataset.showing = showing;
+  box.scrollIntoView({ block: "center", behavior: "smooth" });      // the QR code, not the buttons, in view
   // One countdown per box: a second choice replaces the first QR code and its timer.
   clearInterval(box.tick);
   // Counted from the clock, not from ticks: a phone that sleeps does not stop a QR code's minute.
