@@ -190,7 +190,10 @@ def test_the_reports_carry_the_snapshot_figures(programme, services):
 
     book = load_workbook(io.BytesIO(reports.render("quarterly", "xlsx", day, figures,
                                                    programme.services(Filters(group="2")), "th")))
-    assert book["Services"].max_row - 1 == figures["summary"]["due_this_year"]
+    assert book["Services (today)"].max_row - 1 == figures["summary"]["due_this_year"]
+    per_agency = [row for row in book["Agencies"].iter_rows(min_row=2, values_only=True)]
+    assert sum(row[3] for row in per_agency) == figures["summary"]["due_this_year"] == sum(
+        row["due"] for row in figures["due"].values())
 
 
 def test_reminders_reach_agencies_behind_by_email_at_most_every_15_days(programme, services, settings,

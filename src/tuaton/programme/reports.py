@@ -25,7 +25,12 @@ TITLES = {
 }
 
 
-def _due_by_agency(due_views) -> list[dict]:
+def _due_by_agency(figures: dict, due_views) -> list[dict]:
+    """Services due in FY2569 per agency: from the snapshot (as it stood that day); a snapshot
+    taken before it kept them is counted from the catalogue as it stands."""
+    if "due" in figures:
+        return sorted(({"code": code, **row} for code, row in figures["due"].items()),
+                      key=lambda r: (-r["due"], r["code"]))
     rows: dict[str, dict] = {}
     for v in due_views:
         r = v.record
@@ -45,7 +50,7 @@ def _share(linked: int, total: int) -> str:
 
 def render(report: str, file_format: str, day: str, figures: dict, due_views, lang: str) -> bytes:
     summary = figures["summary"]
-    due = _due_by_agency(due_views) if report == "quarterly" else []
+    due = _due_by_agency(figures, due_views) if report == "quarterly" else []
     if file_format == "xlsx":
         return _excel(report, day, summary, due, due_views)
     return _pdf(report, day, summary, due, lang)
@@ -101,7 +106,8 @@ def _excel(report: str, day: str, summary: dict, due: list[dict], due_views) -> 
         for row in due:
             agencies.append([row["code"], row["name_th"], row["name_en"], row["due"], row["modes"].get("link_only", 0),
                              row["modes"].get("develop_and_link", 0), row["modes"].get("improve_and_link", 0)])
-        listing = book.create_sheet("Services")
+        # Every service due, as the catalogue stands when the workbook is made.
+        listing = book.create_sheet("Services (today)")
         listing.append(["service_code", "organisation_code", "name_th", "platform_status", "development_mode",
                         "budget_source"])
         for v in due_views:

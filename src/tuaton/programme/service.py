@@ -461,12 +461,20 @@ class Programme:
         views = self.services()
         summary = self.summary(views=views)
         agencies: dict[str, list[int]] = {}
+        due: dict[str, dict] = {}
         for v in views:
             if v.record.is_eservice:
                 pair = agencies.setdefault(v.organisation.code, [0, 0])
                 pair[0] += 1
                 pair[1] += v.linked
-        figures = {"summary": summary.to_json(), "agencies": agencies}
+            if v.record.group == "2" and v.record.platform_status in ("not_linked", "planned"):
+                row = due.setdefault(v.organisation.code, {"name_th": v.organisation.name_th,
+                                                           "name_en": v.organisation.name_en, "due": 0, "modes": {}})
+                row["due"] += 1
+                mode = v.record.development_mode or "-"
+                row["modes"][mode] = row["modes"].get(mode, 0) + 1
+        # The quarterly report's per-agency table comes from here, as it stood that day.
+        figures = {"summary": summary.to_json(), "agencies": agencies, "due": due}
         try:
             with self._db.transaction() as session:
                 session.add(ProgrammeSnapshot(day=day, taken_at=dt.datetime.now(dt.UTC), figures=figures))
