@@ -24,11 +24,13 @@ app_app = typer.Typer(help="The reference citizen app, scriptable.", no_args_is_
 officer_app = typer.Typer(help="Registrar officers' accounts.", no_args_is_help=True)
 admin_app = typer.Typer(help="The bootstrap administrator of a new installation.", no_args_is_help=True)
 card_app = typer.Typer(help="Digital ID cards.", no_args_is_help=True)
+organisation_app = typer.Typer(help="Agencies' organisations: operators' tools.", no_args_is_help=True)
 programme_app = typer.Typer(help="The e-Service programme office: the catalogue of government services and the "
                             "digital-ID KPI.", no_args_is_help=True)
 for sub, name in ((registry_app, "registry"), (keys_app, "keys"), (client_app, "client"),
                   (audit_app, "audit"), (db_app, "db"), (app_app, "app"), (officer_app, "officer"),
-                  (admin_app, "admin"), (card_app, "card"), (programme_app, "programme")):
+                  (admin_app, "admin"), (card_app, "card"), (programme_app, "programme"),
+                  (organisation_app, "organisation")):
     app.add_typer(sub, name=name)
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -607,6 +609,20 @@ def programme_remind() -> None:
     for reminder in sent:
         err.print(f"{reminder.organisation.code}: {reminder.services_behind} services behind → {reminder.sent_to}")
     err.print(f"{len(sent)} reminder(s) sent")
+
+
+@organisation_app.command("release")
+def organisation_release(code: str = typer.Argument(..., help="The organisation's code"),
+                         reason: str = typer.Option(..., help="Why, for the audit trail (10 characters at least)"),
+                         by: str = typer.Option(..., help="The operator releasing it")) -> None:
+    """Free an organisation's registration: someone registered a body that is not theirs. Its members
+    and officials are removed, its letters kept as rejected, and the code can be registered again."""
+    from tuaton.errors import DomainError
+    try:
+        _programme().organisations.release(code.strip().upper(), by=by, reason=reason)
+    except DomainError as exc:
+        _fail(exc.detail_en, 2)
+    err.print(f"organisation {code} released; it can be registered again")
 
 def main() -> None:  # pragma: no cover
     app(prog_name="tuaton")

@@ -260,3 +260,22 @@ def test_the_criteria_and_the_sample_letter_are_public(http):
     from pypdf import PdfReader
     text = PdfReader(io.BytesIO(sample.content)).pages[0].extract_text()
     assert sample.headers["content-type"] == "application/pdf" and "saraban" in text
+
+
+def test_an_operator_releases_a_registration_made_by_the_wrong_person(owner, new_browser, app_client, personas,
+                                                                      services):
+    from tuaton.errors import InvalidInput
+
+    org_page = register(owner)
+    with pytest.raises(InvalidInput):
+        services.organisations.release("DLT", by="operator somchai", reason="no")
+    services.organisations.release("DLT", by="operator somchai", reason="registered by someone outside DLT")
+    assert owner.get(org_page).status_code == 404
+    real = new_browser()
+    portal_sign_in(real, app_client, app_client.enroll_card_data_only(personas[4]["pid"], PASSCODE), "/agency")
+    assert register(real) == org_page                                   # the real staff register it now
+    from tuaton.audit.models import AuditEvent
+    with services.database.reading() as session:
+        released = session.execute(select(AuditEvent.details).where(
+            AuditEvent.kind == "organisation.released")).scalar_one()
+    assert released["reason"] == "registered by someone outside DLT" and released["members"] == 1

@@ -326,6 +326,33 @@ class Organisations:
             record(session, "organisation.ownership_handed_over", identity_id=by_identity, organisation=code,
                    new_owner_identity_id=target.identity_id)
 
+    def release(self, code: str, *, by: str, reason: str) -> None:
+        """An operator frees a registration (someone registered a body that is not theirs, or an
+        organisation left): its members and officials go, its letters are kept as rejected with the
+        reason, and the code can be registered again. Audited with the reason."""
+        if len(reason.strip()) < 10:
+            raise InvalidInput("Give the reason (at least 10 characters).", "กรุณาระบุเหตุผลอย่างน้อย 10 ตัวอักษร",
+                               field="reason")
+        now = _now()
+        with self._db.transaction() as session:
+            org = session.get(Organisation, code)
+            if org is None:
+                raise NotFound(f"No organisation {code} is registered.", f"ไม่มีการลงทะเบียนหน่วยงาน {code}")
+            members = session.execute(select(OrganisationMember).where(
+                OrganisationMember.organisation_code == code, OrganisationMember.status != "removed")).scalars().all()
+            for member in members:
+                member.status, member.removed_at, member.invite_token_hash = "removed", now, None
+            for official in session.execute(select(Official).where(
+                    Official.organisation_code == code, Official.removed_at.is_(None))).scalars():
+                official.removed_at = now
+            for letter in session.execute(select(AuthorityLetter).where(
+                    AuthorityLetter.organisation_code == code, AuthorityLetter.status == "submitted")).scalars():
+                letter.status, letter.decided_by, letter.decided_at = "rejected", by[:200], now
+                letter.decision_reason = f"registration released: {reason.strip()}"[:1000]
+            session.delete(org)
+            record(session, "organisation.released", organisation=code, by=by, reason=reason.strip()[:500],
+                   members=len(members))
+
     # -- authority ------------------------------------------------------------------------------
     def set_central_email(self, code: str, by_identity: str, email: str) -> None:
         """Check the address by seed 004's rules, keep it unverified, and e-mail it a verification link."""
