@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -315,6 +315,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, PendingRollbackError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+            # A connection the database dropped, met through another error class than the two above
+            # (a statement cut off mid-way, a session whose connection went away): still a 503.
+            return await database_unavailable(request, exc)
         log.error("unhandled error", exc_info=exc, extra=_where(request))
         if _wants_page(request):
             return _error_page(request, 500, "ระบบขัดข้อง กรุณาลองใหม่อีกครั้ง",

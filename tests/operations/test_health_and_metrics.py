@@ -7,6 +7,7 @@ import logging
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from starlette.testclient import TestClient
 
 from tests.conftest import ISSUER, signed_in_code
@@ -91,6 +92,30 @@ def test_a_database_outage_answers_503_problem_json_not_a_traceback(http, servic
     assert body["type"].endswith("#database-unavailable") and "Retry" in body["detail"]
     assert response.headers["retry-after"] == "5"
     assert "Traceback" not in response.text and "psycopg" not in response.text
+
+
+@pytest.mark.parametrize("error", [
+    PendingRollbackError("This Session's transaction has been rolled back due to a previous exception"),
+    DBAPIError("SELECT 1", {}, Exception("server closed the connection unexpectedly"), connection_invalidated=True),
+])
+def test_a_connection_dropped_mid_request_answers_503_not_500(http, services, monkeypatch, error):
+    def dropped(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(services.clients, "get", dropped)
+    response = http.post("/oauth2/token", data={"grant_type": "authorization_code", "code": "x"},
+                         auth=("client-never-seen-before", "secret"))
+    assert response.status_code == 503 and response.json()["type"].endswith("#database-unavailable")
+
+
+def test_a_real_bug_is_still_a_500(http, services, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise DBAPIError("SELECT 1", {}, Exception("syntax error"), connection_invalidated=False)
+
+    monkeypatch.setattr(services.clients, "get", broken)
+    response = http.post("/oauth2/token", data={"grant_type": "authorization_code", "code": "x"},
+                         auth=("client-never-seen-before", "secret"))
+    assert response.status_code == 500 and "syntax error" not in response.text
 
 
 def test_a_session_store_outage_answers_503_problem_json(http, services, monkeypatch):

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -123,6 +124,24 @@ def test_the_simulated_reader_reads_the_registry_card_of_the_inserted_citizen(se
 
 
 # -- PC/SC: pcscd with vsmartcard's virtual reader, and a virtual card --------------------------
+VPCD_PORT = 35963
+
+
+def _wait_for_vpcd(seconds: float = 15.0) -> None:
+    """pcscd loads vsmartcard's reader driver after its socket appears, and the driver then listens
+    on 127.0.0.1:35963 for a virtual card: wait for that, not a fixed time (a loaded machine is slow)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", VPCD_PORT)) == 0:
+                time.sleep(0.2)       # the driver takes the probe as a card that left: let it settle
+                return
+        time.sleep(0.1)
+    pytest.fail(f"pcscd runs but vsmartcard's reader is not listening on port {VPCD_PORT} after {seconds:.0f} s",
+                pytrace=False)
+
+
 @pytest.fixture(scope="module")
 def pcscd():
     if not (Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists() and shutil.which("pcscd")):
@@ -138,7 +157,7 @@ def pcscd():
         else:
             started.kill()
             unavailable("pcscd", "it could not be started (run it as root, or allow `sudo -n pcscd`)")
-        time.sleep(0.5)
+    _wait_for_vpcd()
     yield
     if started is not None:
         started.terminate()
