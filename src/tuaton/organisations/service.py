@@ -26,7 +26,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tuaton.agencies.application import valid_juristic_id
 from tuaton.audit.trail import record
@@ -41,11 +41,9 @@ from tuaton.storage import tallies
 from tuaton.storage.db import Database
 from tuaton.storage.ephemeral import EphemeralStore
 
-ROLES = ("owner", "developer", "viewer")
 #: The staff enrolment drive's cookie, set by /join/{code}; enrolments made in that browser count.
 CAMPAIGN_COOKIE = "tuaton_campaign"
 ROLE_WORDS = {"owner": ("Owner", "เจ้าของ"), "developer": ("Developer", "นักพัฒนา"), "viewer": ("Viewer", "ผู้ดู")}
-KINDS = ("government", "private")
 MAX_LETTER = 5 * 1024 * 1024
 INVITATION_DAYS = 7
 VERIFICATION_SECONDS = 24 * 3600
@@ -573,11 +571,6 @@ class Organisations:
                 return {"organisation": org.code, "organisation_name": org.name_th,
                         "organisation_name_en": org.name_en, "unit": official.unit, "position": official.position}
         return None
-
-    def count_members(self, code: str) -> int:
-        with self._db.reading() as session:
-            return session.execute(select(func.count()).select_from(OrganisationMember).where(
-                OrganisationMember.organisation_code == code, OrganisationMember.status == "active")).scalar_one()
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

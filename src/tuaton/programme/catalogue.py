@@ -9,7 +9,7 @@ as its code (``biz_portal``) or in either language's words (``Biz Portal``, ``à¸
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 Words = tuple[str, str]   # (English, Thai)
 
@@ -181,7 +181,6 @@ class OrganisationRecord:
     parent_code: str | None = None
     #: The official central e-mail (saraban@â€¦) the programme office writes to.
     contact_email: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 #: The service file's columns, in order: (column, English heading, Thai heading). Documented in

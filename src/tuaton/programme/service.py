@@ -226,9 +226,8 @@ class Programme:
                     f"These agency codes are not in the catalogue: {', '.join(missing[:10])}. Import the "
                     "agencies first, or correct the codes.",
                     f"ไม่พบรหัสหน่วยงานเหล่านี้ในบัญชี: {', '.join(missing[:10])}", rows=[])
-            existing = {r.service_code: r for r in session.execute(select(ServiceProcess).where(
-                ServiceProcess.service_code.in_([s.service_code for s in services]))).scalars()} if len(
-                services) < 20000 else {r.service_code: r for r in session.execute(select(ServiceProcess)).scalars()}
+            # The whole catalogue (thousands of rows): one read, whatever the file's size.
+            existing = {r.service_code: r for r in session.execute(select(ServiceProcess)).scalars()}
             for service in services:
                 row = existing.get(service.service_code)
                 if row is None:
