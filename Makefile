@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 # virtual reader and card the tests use (vsmartcard-vpcd, python3-virtualsmartcard + pycryptodome);
 # SoftHSM2, the PKCS#11 token the passcode key is tested in; Pango, which WeasyPrint lays the
 # programme office's PDF reports out with.
-SYSTEM_PACKAGES := chromium chromium-driver fonts-thai-tlwg tesseract-ocr tesseract-ocr-tha \
+SYSTEM_PACKAGES := chromium chromium-driver fonts-thai-tlwg fonts-thai-tlwg-web tesseract-ocr tesseract-ocr-tha \
 	pcscd libpcsclite-dev swig vsmartcard-vpcd python3-virtualsmartcard python3-pycryptodome softhsm2 \
 	haproxy pgbouncer libpango-1.0-0 libpangoft2-1.0-0
 system:

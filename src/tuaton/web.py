@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tuaton import __version__
-from tuaton.errors import DomainError, PortalSignInRequired, RequestTooLarge
+from tuaton.errors import DomainError, NotFound, PortalSignInRequired, RequestTooLarge
 from tuaton.hot_paths import HotPaths
 from tuaton.i18n import pick_lang
 from tuaton.identity.passcode_verifier import PasscodeKeyUnavailable
@@ -401,8 +401,22 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         """Browsers ask for it on every site whatever the page links: the same icon, as SVG."""
         return Response((Path(__file__).parent / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml",
                         headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/fonts/{name}.woff", include_in_schema=False)
+    def font(name: str) -> Response:
+        """The pages' Thai typeface, served from Debian's fonts-thai-tlwg-web (phones do not have it);
+        where the package is missing the stylesheet falls back to the system's Thai font."""
+        path = WEB_FONTS.get(name)
+        if path is None or not path.is_file():
+            raise NotFound("No such font.", "ไม่พบแบบอักษรนี้")
+        return Response(path.read_bytes(), media_type="font/woff", headers={"Cache-Control": "public, max-age=604800"})
     app.openapi = lambda: _openapi_with_errors(app)
     return app
+
+
+#: The web fonts the stylesheet names, from Debian's fonts-thai-tlwg-web (make system).
+WEB_FONTS = {name: Path("/usr/share/fonts/woff/tlwg") / file
+             for name, file in (("loma", "Loma.woff"), ("loma-bold", "Loma-Bold.woff"))}
 
 
 #: RFC 9457 problem details, as every Tuaton error outside the OAuth endpoints is answered.

@@ -11,8 +11,8 @@ from tests.e2e.test_browser_signin import ARGS, CHROMIUM, page  # noqa: F401 - t
 from tests.programme.test_programme import programme  # noqa: F401 - the catalogue fixture
 
 pytestmark = pytest.mark.e2e
-PUBLIC = ["/", "/terms", "/privacy", "/criteria", "/lost-phone", "/verify", "/app", "/office/signin",
-          "/console/signin"]
+PUBLIC = ["/", "/terms", "/privacy", "/help", "/accessibility", "/criteria", "/lost-phone", "/verify", "/app",
+          "/office/signin", "/console/signin"]
 CITIZEN_AND_AGENCY = ["/me", "/me/history", "/me/consents", "/agency", "/agency/new", "/agency/organisations",
                       "/agency/services"]
 OPERATOR = ["/console", "/console/reviews", "/console/officers", "/console/keys", "/console/audit", "/programme",

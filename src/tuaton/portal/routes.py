@@ -54,6 +54,18 @@ def privacy(request: Request) -> Response:
     return page(request, "privacy.html", lang_of(request))
 
 
+@router.get("/help")
+def help_page(request: Request) -> Response:
+    """Help for citizens and agencies: the questions the help desk hears most, and where to go."""
+    return page(request, "help.html", lang_of(request))
+
+
+@router.get("/accessibility")
+def accessibility(request: Request) -> Response:
+    """The accessibility statement: the standard aimed at, how it is checked, what is known not to meet it."""
+    return page(request, "accessibility.html", lang_of(request))
+
+
 @router.get("/portal/signin")
 def signin(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query's name
     svc = services(request)
