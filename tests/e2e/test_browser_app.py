@@ -211,8 +211,15 @@ def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, persona
         page.click("#history")
         page.wait_for_selector("#consents")
         assert "บริการกรมที่ดิน" in page.locator("#signins").inner_text()
+        # Withdrawing asks once more, saying what it means; cancelling keeps the consent.
         page.click(f"#consents li[data-client='{agency.client.client_id}'] button.withdraw")
+        assert "จะไม่ได้รับข้อมูลของท่านอีก" in page.locator("#withdraw-confirm").inner_text()
+        page.click("#withdraw-no")
+        page.wait_for_selector(f"#consents li[data-client='{agency.client.client_id}'] button.withdraw")
+        page.click(f"#consents li[data-client='{agency.client.client_id}'] button.withdraw")
+        page.click("#withdraw-yes")
         page.wait_for_selector(f"#consents li[data-client='{agency.client.client_id}']", state="detached")
+        assert "เพิกถอนความยินยอมให้" in page.locator("#withdrawn").inner_text()
         assert page.locator(f"#consents li[data-client='{call_centre.client.client_id}']").count() == 1
 
         # 5. A card QR code lives a minute, counted by the clock; a second choice replaces the first
@@ -282,8 +289,19 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.click("#retake")                                   # a second try, before anything is sent
         use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="front", shot=7)
         page.wait_for_selector("h1:has-text('ด้านหลัง')", timeout=30_000)
+        # Back to the front (the server takes it again), then forward.
+        page.click("#back")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 2 จาก 8"
+        use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="front", shot=8)
+        page.wait_for_selector("h1:has-text('ด้านหลัง')", timeout=30_000)
         use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="back", shot=7)
         page.wait_for_selector("#card-ok", timeout=30_000)
+        # The language switch keeps the citizen on this step, in the other language.
+        page.click("#lang")
+        assert page.locator("#step").inner_text() == "Step 4 of 8"
+        assert page.locator("h1").inner_text() == "Check your card's data"
+        page.click("#lang")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 4 จาก 8"
         # The citizen checks what the camera read and corrects it, as a person would.
         # The birth date as the card prints it: Buddhist era, day first (the app sends ISO 8601).
         year, month, day = citizen["birth_date"].split("-")
@@ -305,11 +323,22 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
         type_passcode(page)
         page.wait_for_selector("#consent-text")
+        # Back from the consent: the passcode can be chosen again until the consent is given.
+        page.click("#back")
+        assert page.locator("#step").inner_text() == "ขั้นตอนที่ 7 จาก 8"
+        type_passcode(page)
+        page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+        type_passcode(page)
+        page.wait_for_selector("#consent-text")
         page.click("#consent-agree")
+        type_passcode(page, "27394816")                       # not the passcode just chosen
+        page.wait_for_selector("#error")
         type_passcode(page)
         page.wait_for_selector("#enrolled", timeout=30_000)
         assert page.locator("#enrolled").inner_text() == "ยืนยันใบหน้ากับบัตรประชาชนแล้ว (IAL 2.1)"
-        page.click("#lang")  # the app in English, remembered
+        page.click("#lang")  # the app in English, on the same screen, remembered
+        assert page.locator("h1").inner_text() == "You are enrolled"
+        page.click("#start")
         assert page.locator("#scan").inner_text() == "Scan to sign in"
         page.reload()
         assert page.locator("#card").inner_text() == "Digital ID card"
@@ -332,6 +361,68 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         type_passcode(page, "27394816")
         type_passcode(page, "27394816")
         page.wait_for_selector("#passcode-changed")
+
+
+def enrol_with_sandbox_photos(page, issuer: str, citizen: dict, *, at_selfie=None) -> None:
+    """Self-enrolment in the app with no camera: every photo from the sandbox's button, a fresh one
+    each time (the card's data are typed as the citizen would correct them)."""
+    page.goto(issuer + "/app")
+    page.click("#enrol-self")
+    page.check("#terms")
+    page.click("#terms-next")
+    page.wait_for_selector("#sandbox-photos")
+    page.wait_for_selector(f"#sandbox-persona option[value='{citizen['pid']}']", state="attached")
+    page.select_option("#sandbox-persona", citizen["pid"])
+    for heading in ("ด้านหน้า", "ด้านหลัง"):
+        page.wait_for_selector(f"h1:has-text('{heading}')", timeout=30_000)
+        page.click("#sandbox-photo")
+        page.click("#use-photo")
+    page.wait_for_selector("#card-ok, #error", timeout=60_000)
+    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    year, month, day = citizen["birth_date"].split("-")
+    for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
+                         ("family_name_th", citizen["family_name_th"]),
+                         ("birth_date", f"{day}/{month}/{int(year) + 543}"), ("laser_code", citizen["laser_code"])):
+        page.fill(f"#{field}", value)
+    page.click("#card-ok")
+    page.wait_for_selector("h1:has-text('ใบหน้า')", timeout=30_000)
+    if at_selfie:
+        at_selfie(page)
+    page.click("#sandbox-photo")
+    page.click("#use-photo")
+    page.wait_for_selector("#challenge", state="attached")
+    page.click("#sandbox-photo")                             # the persona turning as the app asks
+    page.click("#use-photo")
+    page.wait_for_selector("#keypad, #error", timeout=60_000)
+    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    type_passcode(page)
+    page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+    type_passcode(page)
+    page.click("#consent-agree")
+    type_passcode(page)
+    page.wait_for_selector("#enrolled", timeout=30_000)
+
+
+def test_the_sandbox_gives_fresh_photos_so_a_persona_enrols_in_the_app_again(live, phone, personas, tmp_path):
+    """The sandbox's photo button gives a new synthetic photo each time: the same persona enrols on a
+    second phone (no "this photo was already used"), and is warned first that the ID will move."""
+    issuer, _, _ = live
+    citizen = personas[5]
+    with phone(camera_video(tmp_path / "blank.y4m", None), issuer, profile="first") as page:
+        # Without a persona chosen, the button says so instead of sending nothing.
+        page.goto(issuer + "/app")
+        page.click("#enrol-self")
+        page.check("#terms")
+        page.click("#terms-next")
+        page.click("#sandbox-photo")
+        assert "เลือกบุคคลทดสอบก่อน" in page.locator("#error").inner_text()
+        enrol_with_sandbox_photos(page, issuer, citizen, at_selfie=lambda page: (
+            page.locator("#already-enrolled").count() == 0 or pytest.fail("a first enrolment was warned")))
+    with phone(camera_video(tmp_path / "blank.y4m", None), issuer, profile="second") as page:
+        def warned(page) -> None:
+            assert "ตัวตนจะย้ายมาที่เครื่องนี้" in page.locator("#already-enrolled").inner_text()
+        enrol_with_sandbox_photos(page, issuer, citizen, at_selfie=warned)
+        assert page.locator("#enrolled").inner_text() == "ยืนยันใบหน้ากับบัตรประชาชนแล้ว (IAL 2.1)"
 
 
 def test_the_verifier_page_checks_cards_with_no_connection(live, phone, personas, tmp_path):

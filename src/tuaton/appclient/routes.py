@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from tuaton.assurance import IAL_WORDS
-from tuaton.web_support import lang_of, page
+from tuaton.web_support import lang_of, page, services
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parent.parent / "static" / "app"
@@ -18,7 +18,9 @@ STATIC = Path(__file__).parent.parent / "static" / "app"
 @router.get("/app")
 def app_shell(request: Request) -> Response:
     # The assurance levels in words come from the one table the portals use too (assurance.py).
-    return page(request, "app.html", lang_of(request), context={"ial_words": IAL_WORDS})
+    # In the sandbox the photo steps offer the synthetic personas' photos (a fresh one each time).
+    return page(request, "app.html", lang_of(request), context={
+        "ial_words": IAL_WORDS, "sandbox": services(request).settings.sandbox})
 
 
 @router.get("/app/manifest.webmanifest")

@@ -22,13 +22,27 @@ function h(tag, attrs = {}, ...children) {
   for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
   return el;
 }
+// The screen on show is a function, kept in `current`: switching the language draws it again in the
+// other language, where the citizen was (a step, an approval), instead of going back home.
+let current = () => home();
+function go(draw) { current = draw; return draw(); }
 function screen(title, ...content) {
   main.replaceChildren(h("header", { class: "app-bar" },
-    h("button", { id: "home", class: "link", onclick: home }, "Tuaton · ตัวตน"),
-    h("button", { id: "lang", class: "link", onclick: () => { lang = lang === "th" ? "en" : "th";
-      localStorage.setItem("tuaton_lang", lang); document.documentElement.lang = lang; home(); } },
+    h("button", { id: "home", class: "link", onclick: () => { enrolment = null; go(home); } },
+      h("img", { src: "/static/favicon.svg", alt: "" }), "ตัวตน Tuaton"),
+    h("button", { id: "lang", class: "link", lang: lang === "th" ? "en" : "th", onclick: () => {
+      lang = lang === "th" ? "en" : "th";
+      localStorage.setItem("tuaton_lang", lang); document.documentElement.lang = lang; current(); } },
       lang === "th" ? "English" : "ภาษาไทย")),
-    h("h1", {}, title), ...content);
+    h("h1", {}, title), ...content.filter((c) => c !== null && c !== undefined));
+  document.title = `${title} · Tuaton`;
+}
+// The way back to the step before, where going back is possible (the server lets that step be redone).
+const back = (to) => h("button", { id: "back", class: "back", onclick: () => go(to) }, t("ย้อนกลับ", "Back"));
+// A screen that ends a journey with a failure: what went wrong, and where to go next (never a dead end).
+function failed(title, error, ...next) {
+  go(() => screen(title, h("p", { id: "error", class: "error", role: "alert" }, error.message),
+    ...(next.length ? next : [h("button", { class: "primary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home"))])));
 }
 function problemText(body, status) {
   if (!body) return t("เชื่อมต่อไม่ได้", "Cannot connect") + ` (${status})`;
@@ -40,11 +54,6 @@ function showError(message) {
   box.textContent = message;
 }
 
-// Where the citizen is in an enrolment (seed 002's steps), on every step's screen.
-function step(n, total) {
-  return h("p", { class: "step", id: "step", "data-step": String(n) }, t(`ขั้นตอนที่ ${n} จาก ${total}`, `Step ${n} of ${total}`));
-}
-const SELF_STEPS = 8, OFFICE_STEPS = 4;
 
 // -- the device: IndexedDB ---------------------------------------------------------------------
 function db() {
@@ -140,7 +149,12 @@ function scanner(onCode, pasteLabel) {
 }
 
 // -- photos: camera capture, file input fallback ------------------------------------------------
-function photoStep(label, facing, onPhoto) {
+// In the sandbox (TUATON_SANDBOX), a photo step also offers the synthetic persona's photo, a fresh
+// variant each time (another "shot" of the card, another "attempt" of the selfie): a demo without
+// a camera goes through the real pipeline, as often as it likes.
+const SANDBOX = document.body.dataset.sandbox === "true";
+const fresh = () => Math.floor(Math.random() * 1_000_000);
+function photoStep(label, facing, onPhoto, sandbox = null) {
   const section = h("section", { class: "photo-step" });
   const video = h("video", { playsinline: true, muted: true, autoplay: true, class: "capture" });
   const file = h("input", { type: "file", accept: "image/*", capture: facing === "user" ? "user" : "environment",
@@ -157,7 +171,7 @@ function photoStep(label, facing, onPhoto) {
       h("img", { id: "preview", class: "preview", src: reader.result, alt: t("รูปที่ถ่าย", "The photo taken") }),
       h("div", { class: "actions" },
         h("button", { id: "use-photo", class: "primary", onclick: () => onPhoto(blob) }, t("ใช้รูปนี้", "Use this photo")),
-        h("button", { id: "retake", class: "secondary", onclick: () => section.replaceWith(photoStep(label, facing, onPhoto)) },
+        h("button", { id: "retake", class: "secondary", onclick: () => section.replaceWith(photoStep(label, facing, onPhoto, sandbox)) },
           t("ถ่ายใหม่", "Take it again"))));
     reader.readAsDataURL(blob);
   };
@@ -172,6 +186,20 @@ function photoStep(label, facing, onPhoto) {
   };
   section.append(h("p", {}, label), video, shootButton,
     h("label", { for: "photo-file" }, t("หรือเลือกไฟล์รูป", "Or choose a photo file")), file);
+  if (SANDBOX && sandbox) {
+    const use = h("button", { id: "sandbox-photo", onclick: async () => {
+      const url = sandbox.url();
+      if (!url) return showError(t("เลือกบุคคลทดสอบก่อน", "Choose a test persona first"));
+      try {
+        const response = await fetch(url);
+        if (!response.ok) throw new Error(problemText(await response.json().catch(() => null), response.status));
+        done(await response.blob());
+      } catch (e) { showError(e.message); }
+    } }, t("ใช้รูปทดสอบ (sandbox)", "Use a test photo (sandbox)"));
+    section.append(h("div", { class: "sandbox", id: "sandbox-photos" },
+      h("p", {}, t("ระบบทดสอบ: ใช้รูปสังเคราะห์ของบุคคลทดสอบแทนกล้อง ทุกครั้งได้รูปใหม่", "Sandbox: use a synthetic persona's photo instead of the camera; a new one each time.")),
+      ...(sandbox.extra || []), use));
+  }
   return section;
 }
 
@@ -181,17 +209,18 @@ async function home() {
   if (!device) {
     screen(t("ยืนยันตัวตนครั้งแรก", "Prove who you are, once"),
       h("p", {}, t("เลือกวิธีลงทะเบียน", "Choose how to enrol")),
-      h("button", { id: "enrol-office", onclick: enrolAtOffice }, t("ลงทะเบียนที่สำนักทะเบียน (สแกนคิวอาร์ของเจ้าหน้าที่)", "At a registrar office (scan the officer's QR)")),
-      h("button", { id: "enrol-self", onclick: selfEnrol }, t("ลงทะเบียนด้วยตนเอง (ถ่ายรูปบัตรและใบหน้า)", "By yourself (photos of your card and face)")));
+      h("button", { id: "enrol-office", onclick: () => go(enrolAtOffice) }, t("ลงทะเบียนที่สำนักทะเบียน (สแกนคิวอาร์ของเจ้าหน้าที่)", "At a registrar office (scan the officer's QR)")),
+      h("button", { id: "enrol-self", onclick: () => go(selfEnrol) }, t("ลงทะเบียนด้วยตนเอง (ถ่ายรูปบัตรและใบหน้า)", "By yourself (photos of your card and face)")),
+      h("p", {}, h("a", { href: `/help?lang=${lang}#help-enrol`, id: "help-link" }, t("วิธีลงทะเบียน และสิ่งที่ต้องเตรียม", "How to enrol, and what you need"))));
     return;
   }
   screen(t("ตัวตนดิจิทัลของท่าน", "Your digital identity"),
     h("p", { id: "who" }, `${device.pid.slice(0, 1)}-XXXX-XXXXX-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · ${level(device.ial)}`),
-    h("button", { id: "scan", onclick: scanSignin }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
-    h("button", { id: "requests", onclick: requests }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
-    h("button", { id: "card", onclick: cardScreen }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
-    h("button", { id: "history", onclick: historyScreen }, t("ประวัติและความยินยอม", "History and consents")),
-    h("button", { id: "change-passcode", class: "secondary", onclick: changePasscode }, t("เปลี่ยนรหัสผ่าน", "Change the passcode")));
+    h("button", { id: "scan", class: "primary", onclick: () => go(scanSignin) }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
+    h("button", { id: "requests", onclick: () => go(requests) }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
+    h("button", { id: "card", onclick: () => go(cardScreen) }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
+    h("button", { id: "history", onclick: () => go(historyScreen) }, t("ประวัติและความยินยอม", "History and consents")),
+    h("button", { id: "change-passcode", class: "secondary", onclick: () => go(changePasscode) }, t("เปลี่ยนรหัสผ่าน", "Change the passcode")));
   watchRequests(device, document.getElementById("requests"));
 }
 // While the home screen is open, the Requests button says how many agencies are waiting (a meeting's
@@ -208,92 +237,149 @@ async function watchRequests(device, button) {
   setTimeout(() => watchRequests(device, button), 5000);
 }
 
-// -- enrolment at a registrar office -------------------------------------------------------------
+// -- enrolment: both channels ----------------------------------------------------------------------
+// The enrolment under way, kept while the citizen moves between its steps (and back): the server's
+// enrolment and its token, the new device key, what each step learnt. Going home drops it.
+let enrolment = null;
+const SELF_STEPS = 8, OFFICE_STEPS = 4;
+// Where the citizen is in an enrolment (seed 002's steps), on every step's screen.
+function step(n) {
+  const total = enrolment && enrolment.channel === "office" ? OFFICE_STEPS : SELF_STEPS;
+  return h("p", { class: "step", id: "step", "data-step": String(n) }, t(`ขั้นตอนที่ ${n} จาก ${total}`, `Step ${n} of ${total}`));
+}
+const termsCheckbox = (text) => h("label", { class: "terms" },
+  h("input", { type: "checkbox", id: "terms", checked: enrolment && enrolment.termsAccepted }), text);
+
+// -- at a registrar office: 1 the terms and the citizen ID, 2 the officer's QR, 3 passcode, 4 consent
 function enrolAtOffice() {
-  const pid = h("input", { id: "pid", inputmode: "numeric", maxlength: "17", autocomplete: "off" });
-  screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"), step(1, OFFICE_STEPS),
-    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ยอมรับ", " I accept the "),
-      h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("ข้อกำหนดการใช้บริการ", "terms of use"))),
+  enrolment = enrolment && enrolment.channel === "office" ? enrolment : { channel: "office", first: 3 };
+  const pid = h("input", { id: "pid", inputmode: "numeric", maxlength: "17", autocomplete: "off", value: enrolment.pid || "" });
+  screen(t("ลงทะเบียนที่สำนักทะเบียน", "Enrol at a registrar office"), back(home), step(1),
+    termsCheckbox([t(" ยอมรับ", " I accept the "),
+      h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("ข้อกำหนดการใช้บริการ", "terms of use"))]),
     h("label", { for: "pid" }, t("เลขประจำตัวประชาชน 13 หลัก", "Your 13-digit citizen ID")), pid,
-    h("button", { id: "pid-next", onclick: () => {
+    h("button", { id: "pid-next", class: "primary", onclick: () => {
       if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนด", "Please accept the terms"));
-      const id = pid.value.replace(/\D/g, "");
-      screen(t("สแกนคิวอาร์ของเจ้าหน้าที่", "Scan the officer's QR code"), step(2, OFFICE_STEPS),
-        scanner((code) => bindAtOffice(id, code), t("ลิงก์จากจอของเจ้าหน้าที่", "The link on the officer's screen")));
+      enrolment.termsAccepted = true;
+      enrolment.pid = pid.value.replace(/\D/g, "");
+      go(scanOfficeCode);
     } }, t("ถัดไป", "Next")));
 }
-async function bindAtOffice(pid, payload) {
+function scanOfficeCode() {
+  screen(t("สแกนคิวอาร์ของเจ้าหน้าที่", "Scan the officer's QR code"), back(enrolAtOffice), step(2),
+    scanner((code) => bindAtOffice(code), t("ลิงก์จากจอของเจ้าหน้าที่", "The link on the officer's screen")));
+}
+async function bindAtOffice(payload) {
   const code = payload.replace(/\/+$/, "").split("/").pop();
   try {
     const key = await newKey();
     const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
-    const bound = await api("POST", "/api/app/v1/office-enrolments", { code, pid, accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
-    finishEnrolment(bound.id, bound.token, key, bound.card.pid, 3, OFFICE_STEPS);
-  } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
+    const bound = await api("POST", "/api/app/v1/office-enrolments", { code, pid: enrolment.pid, accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
+    Object.assign(enrolment, { id: bound.id, auth: { Authorization: `Bearer ${bound.token}` }, key, pid: bound.card.pid });
+    go(passcodeStep);
+  } catch (e) { failed(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed"), e, back(scanOfficeCode)); }
 }
-function finishEnrolment(id, token, key, pid, n, total) {
-  const auth = { Authorization: `Bearer ${token}` };
-  screen(t("ตั้งรหัสผ่าน", "Choose your passcode"), step(n, total), askPasscodeTwice(async (first, second) => {
+
+// -- the last two steps of either channel: the passcode twice, then the consent and the passcode again
+function passcodeStep() {
+  const n = enrolment.first;
+  screen(t("ตั้งรหัสผ่าน", "Choose your passcode"), step(n), askPasscodeTwice(async (first, second) => {
     try {
-      await api("POST", `/api/app/v1/enrolments/${id}/passcode`, { passcode: first, passcode_confirmation: second }, auth);
-      consentStep(id, auth, key, pid, n + 1, total);
+      await api("POST", `/api/app/v1/enrolments/${enrolment.id}/passcode`, { passcode: first, passcode_confirmation: second }, enrolment.auth);
+      go(consentStep);
     } catch (e) { showError(e.message); }
   }));
 }
-// The consent is shown in full, then confirmed with the passcode just chosen (seed 002).
-function consentStep(id, auth, key, pid, n, total) {
-  screen(t("ยินยอมผูกตัวตนดิจิทัล", "Your consent"), step(n, total),
+// The consent is shown in full, then confirmed with the passcode just chosen (seed 002). Back leads
+// to choosing the passcode again (the server takes a new one until the consent is given).
+function consentStep() {
+  const n = enrolment.first + 1;
+  screen(t("ยินยอมผูกตัวตนดิจิทัล", "Your consent"), back(passcodeStep), step(n),
     h("p", { id: "consent-text" }, t("ข้าพเจ้ายินยอมให้ผูกตัวตนดิจิทัลของข้าพเจ้ากับโทรศัพท์เครื่องนี้ และให้ระบบส่งข้อมูลของข้าพเจ้าให้หน่วยงานเฉพาะเมื่อข้าพเจ้าอนุมัติในแต่ละครั้ง ข้าพเจ้าเพิกถอนความยินยอมได้ทุกเมื่อ",
       "I agree that my digital ID is bound to this phone, and that my data go to an agency only when I approve each time. I can withdraw a consent at any time.")),
     h("div", { class: "actions" },
-      h("button", { id: "consent-agree", class: "primary", onclick: () => screen(t("ยืนยันด้วยรหัสผ่าน", "Confirm with your passcode"), step(n, total),
-        keypad(t("ใส่รหัสผ่านเพื่อยืนยันความยินยอม", "Enter your passcode to confirm"), async (code) => {
-          try {
-            const done = await api("POST", `/api/app/v1/enrolments/${id}/consent`, { accept: true, passcode: code }, auth);
-            await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
-            await forget("card");
-            screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { id: "enrolled" }, level(done.ial)),
-              h("p", {}, t("ต่อไป: สแกนคิวอาร์บนหน้าเว็บของหน่วยงานเพื่อเข้าสู่ระบบ", "Next: scan the QR code on an agency's website to sign in.")),
-              h("button", { class: "primary", onclick: home }, t("เริ่มใช้งาน", "Start")));
-          } catch (e) { showError(e.message); }
-        })) }, t("ยินยอม", "I agree")),
-      h("button", { id: "consent-decline", class: "secondary", onclick: home }, t("ไม่ยินยอม", "I do not agree"))));
+      h("button", { id: "consent-agree", class: "primary", onclick: () => go(consentPasscode) }, t("ยินยอม", "I agree")),
+      h("button", { id: "consent-decline", class: "secondary", onclick: () => { enrolment = null; go(home); } }, t("ไม่ยินยอม", "I do not agree"))));
+}
+function consentPasscode() {
+  const n = enrolment.first + 1;
+  screen(t("ยืนยันด้วยรหัสผ่าน", "Confirm with your passcode"), back(consentStep), step(n),
+    keypad(t("ใส่รหัสผ่านเพื่อยืนยันความยินยอม", "Enter your passcode to confirm"), async (code) => {
+      try {
+        const done = await api("POST", `/api/app/v1/enrolments/${enrolment.id}/consent`, { accept: true, passcode: code }, enrolment.auth);
+        const { key, pid } = enrolment;
+        await save("device", { device_id: done.device_id, identity_id: done.identity_id, ial: done.ial, pid, privateKey: key.privateKey, publicJwk: key.publicJwk });
+        await forget("card");
+        enrolment = null;
+        go(() => screen(t("ลงทะเบียนสำเร็จ", "You are enrolled"), h("p", { class: "result-mark", "aria-hidden": "true" }, "✓"),
+          h("p", { id: "enrolled" }, level(done.ial)),
+          h("p", {}, t("ต่อไป: สแกนคิวอาร์บนหน้าเว็บของหน่วยงานเพื่อเข้าสู่ระบบ", "Next: scan the QR code on an agency's website to sign in.")),
+          h("button", { class: "primary", id: "start", onclick: () => go(home) }, t("เริ่มใช้งาน", "Start"))));
+        main.classList.add("screen-ok");
+      } catch (e) { showError(e.message); }
+    }));
 }
 
-// -- self-enrolment ------------------------------------------------------------------------------
+// -- by yourself: 1 terms, 2 card front, 3 card back, 4 check the data, 5 selfie, 6 head turn, then the two above
 // Seed 002's first step: the terms, shown and accepted before anything is sent.
 function selfEnrol() {
-  screen(t("ข้อกำหนดการใช้บริการ", "Terms of use"), step(1, SELF_STEPS),
+  enrolment = enrolment && enrolment.channel === "self" ? enrolment : { channel: "self", first: 7 };
+  screen(t("ข้อกำหนดการใช้บริการ", "Terms of use"), back(home), step(1),
     h("ul", { id: "terms-summary" },
       h("li", {}, t("ตัวตนดิจิทัลเป็นของท่านคนเดียว ผูกกับเลขประจำตัวประชาชนและโทรศัพท์เครื่องนี้", "Your digital ID is yours alone, bound to your citizen ID and this phone.")),
       h("li", {}, t("ระบบจะเทียบรูปบัตรและใบหน้าของท่านกับภาพในทะเบียนราษฎร ภาพถูกลบภายใน 72 ชั่วโมง", "Your card and face photos are compared with the civil registry photo, then deleted within 72 hours.")),
       h("li", {}, t("เก็บรหัสผ่าน 8 หลักเป็นความลับ ไม่มีเจ้าหน้าที่คนใดขอรหัสผ่านของท่าน", "Keep your 8-digit passcode secret: nobody will ever ask you for it."))),
     h("p", {}, h("a", { href: `/terms?lang=${lang}`, target: "_blank", id: "terms-link" }, t("อ่านข้อกำหนดฉบับเต็ม", "Read the full terms")), " · ",
       h("a", { href: `/privacy?lang=${lang}`, target: "_blank" }, t("ประกาศความเป็นส่วนตัว", "Privacy notice"))),
-    h("label", { class: "terms" }, h("input", { type: "checkbox", id: "terms" }), t(" ข้าพเจ้ายอมรับข้อกำหนดการใช้บริการ", " I accept the terms of use")),
+    termsCheckbox(t(" ข้าพเจ้ายอมรับข้อกำหนดการใช้บริการ", " I accept the terms of use")),
     h("div", { class: "actions" },
       h("button", { id: "terms-next", class: "primary", onclick: () => {
         if (!document.getElementById("terms").checked) return showError(t("กรุณายอมรับข้อกำหนดก่อน", "Please accept the terms first"));
+        enrolment.termsAccepted = true;
         startSelfEnrolment();
-      } }, t("ถัดไป", "Next")),
-      h("button", { class: "secondary", onclick: home }, t("ย้อนกลับ", "Back"))));
+      } }, t("ถัดไป", "Next"))));
 }
 async function startSelfEnrolment() {
+  if (enrolment.id) return go(cardFront);                   // back at the terms: the enrolment goes on
   try {
     const key = await newKey();
     const proof = await sign(key.privateKey, { purpose: "enrol", iat: now() });
     const started = await api("POST", "/api/app/v1/enrolments", { accept_terms: true, public_jwk: key.publicJwk, key_proof: proof });
-    const base = `/api/app/v1/enrolments/${started.id}`, auth = { Authorization: `Bearer ${started.token}` };
-    const upload = async (path, fields) => { const f = new FormData(); for (const [k, v] of Object.entries(fields)) f.append(k, v, `${k}.jpg`); return api("POST", base + path, f, auth); };
-    screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), step(2, SELF_STEPS), photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
-      try {
-        await upload("/card-front", { photo: front });
-        screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), step(3, SELF_STEPS), photoStep(t("ด้านที่มีรหัสเลเซอร์", "The side with the laser code"), "environment", async (back) => {
-          try { const read = await upload("/card-back", { photo: back }); confirmCard(base, auth, read.card, key, upload); } catch (e) { showError(e.message); }
-        }));
-      } catch (e) { showError(e.message); }
-    }));
-  } catch (e) { screen(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed")); showError(e.message); }
+    Object.assign(enrolment, { id: started.id, key, auth: { Authorization: `Bearer ${started.token}` } });
+    go(cardFront);
+  } catch (e) { failed(t("ลงทะเบียนไม่สำเร็จ", "Enrolment failed"), e); }
+}
+async function upload(path, fields) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v, `${k}.jpg`);
+  return api("POST", `/api/app/v1/enrolments/${enrolment.id}${path}`, f, enrolment.auth);
+}
+// The sandbox's personas to choose from, read once (the card's photo is of the chosen one).
+let personas = null;
+function personaPicker() {
+  const select = h("select", { id: "sandbox-persona", onchange: () => { enrolment.persona = select.value; } },
+    h("option", { value: "" }, t("— เลือกบุคคลทดสอบ —", "— choose a test persona —")));
+  const fill = (list) => {
+    for (const p of list) select.append(h("option", { value: p.pid, selected: p.pid === enrolment.persona },
+      `${p.given_name_th} ${p.family_name_th} · ${p.pid}`));
+  };
+  if (personas) fill(personas);
+  else api("GET", "/api/sandbox/v1/personas?count=8").then((r) => { personas = r.personas; fill(personas); }).catch(() => {});
+  return [h("label", { for: "sandbox-persona" }, t("บุคคลทดสอบ", "Test persona")), select];
+}
+const personaPhoto = (path, params) => () => enrolment.persona
+  ? `/api/sandbox/v1/personas/${enrolment.persona}/${path}?${new URLSearchParams(params())}` : null;
+function cardFront() {
+  screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), back(selfEnrol), step(2),
+    photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
+      try { await upload("/card-front", { photo: front }); go(cardBack); } catch (e) { showError(e.message); }
+    }, { extra: personaPicker(), url: personaPhoto("card-photo", () => ({ side: "front", shot: fresh() })) }));
+}
+function cardBack() {
+  screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), back(cardFront), step(3),
+    photoStep(t("ด้านที่มีรหัสเลเซอร์", "The side with the laser code"), "environment", async (photo) => {
+      try { enrolment.card = (await upload("/card-back", { photo })).card; go(checkCard); } catch (e) { showError(e.message); }
+    }, { url: personaPhoto("card-photo", () => ({ side: "back", shot: fresh() })) }));
 }
 // The card shows the birth date in the Buddhist era (13 ต.ค. 2530); the form does too, on Thai
 // screens, as DD/MM/YYYY (พ.ศ.), and sends the server ISO 8601 (Gregorian). Either form is read.
@@ -308,28 +394,53 @@ function fromTyped(text) {
   const year = Number(m[3]) > 2400 ? Number(m[3]) - 543 : Number(m[3]);
   return `${year}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}`;
 }
-function confirmCard(base, auth, card, key, upload) {
+// "Check your answers": what the camera read, for the citizen to correct. Back retakes the card's back.
+function checkCard() {
+  const card = enrolment.card;
   const shown = { ...card, birth_date: lang === "th" ? toBuddhist(card.birth_date) : card.birth_date };
   const field = (name, label) => [h("label", { for: name }, label), h("input", { id: name, value: shown[name] || "" })];
-  screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"), step(4, SELF_STEPS),
+  screen(t("ตรวจสอบข้อมูลบัตร", "Check your card's data"), back(cardBack), step(4),
+    h("p", {}, t("แก้ไขให้ตรงกับบัตรของท่าน", "Correct anything that differs from your card.")),
     ...field("pid", t("เลขประจำตัวประชาชน", "Citizen ID")), ...field("given_name_th", t("ชื่อ", "Given name (Thai)")),
     ...field("family_name_th", t("นามสกุล", "Family name (Thai)")), ...field("birth_date", t("วันเกิด (วว/ดด/ปปปป พ.ศ. ตามบัตร)", "Birth date (YYYY-MM-DD, or DD/MM/YYYY)")),
     ...field("laser_code", t("รหัสหลังบัตร", "Laser code")),
-    h("button", { id: "card-ok", onclick: async () => {
+    h("button", { id: "card-ok", class: "primary", onclick: async () => {
       const v = (n) => document.getElementById(n).value.trim();
-      const pid = v("pid"); // read now: the next screens replace this form
+      const typed = { pid: v("pid"), laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: fromTyped(v("birth_date")) };
       try {
-        const confirmed = await api("POST", base + "/card-data", { pid, laser_code: v("laser_code"), given_name_th: v("given_name_th"), family_name_th: v("family_name_th"), birth_date: fromTyped(v("birth_date")) }, auth);
-        const moving = confirmed.active_device_since ? h("p", { id: "already-enrolled", class: "notice" },
-          t("ท่านมีตัวตนดิจิทัลบนโทรศัพท์เครื่องอื่นอยู่แล้ว หากลงทะเบียนต่อ ตัวตนจะย้ายมาที่เครื่องนี้ และเครื่องเดิมจะใช้ไม่ได้อีก",
-            "You already have a digital ID on another phone. If you go on, it moves to this phone and the old one stops working.")) : null;
-        screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), step(5, SELF_STEPS), ...(moving ? [moving] : []), photoStep(t("มองกล้อง", "Look at the camera"), "user", (selfie) => {
-          screen(t("หันศีรษะ", "Turn your head"), step(6, SELF_STEPS), h("p", { id: "challenge", "data-challenge": confirmed.challenge }), photoStep(confirmed.challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
-            try { await upload("/selfie", { photo: selfie, turned }); finishEnrolment(base.split("/").pop(), auth.Authorization.slice(7), key, pid, 7, SELF_STEPS); } catch (e) { showError(e.message); }
-          }));
-        }));
+        enrolment.confirmed = await api("POST", `/api/app/v1/enrolments/${enrolment.id}/card-data`, typed, enrolment.auth);
+        enrolment.pid = typed.pid;
+        go(selfieStep);
       } catch (e) { showError(e.message); }
     } }, t("ข้อมูลถูกต้อง", "This is correct")));
+}
+// The card is confirmed: there is no way back past here (the registry has answered). The selfie is
+// kept in the app until the head turn is taken; both go together.
+function selfieStep() {
+  const moving = enrolment.confirmed.active_device_since ? h("p", { id: "already-enrolled", class: "notice" },
+    t("ท่านมีตัวตนดิจิทัลบนโทรศัพท์เครื่องอื่นอยู่แล้ว หากลงทะเบียนต่อ ตัวตนจะย้ายมาที่เครื่องนี้ และเครื่องเดิมจะใช้ไม่ได้อีก",
+      "You already have a digital ID on another phone. If you go on, it moves to this phone and the old one stops working.")) : null;
+  screen(t("ถ่ายรูปใบหน้า", "Take a selfie"), step(5), moving,
+    photoStep(t("มองกล้อง ถอดหมวกและแว่นกันแดด", "Look at the camera, with no hat or sunglasses"), "user", (selfie) => { enrolment.selfie = selfie; go(turnStep); },
+      // The simulated head turn is made from the same sitting as the selfie (its attempt number).
+      { url: personaPhoto("selfie", () => ({ attempt: (enrolment.sitting = fresh()) })) }));
+}
+function turnStep() {
+  const challenge = enrolment.confirmed.challenge;
+  screen(t("หันศีรษะ", "Turn your head"), back(selfieStep), step(6), h("p", { id: "challenge", "data-challenge": challenge }),
+    photoStep(challenge === "left" ? t("หันไปทางซ้าย", "Turn to your left") : t("หันไปทางขวา", "Turn to your right"), "user", async (turned) => {
+      try {
+        await upload("/selfie", { photo: enrolment.selfie, turned });
+        go(passcodeStep);
+      } catch (e) {
+        // The face was refused: the card stays confirmed, so the citizen takes the selfie again
+        // (a refusal that ends the enrolment says so, and leads home).
+        const final = e.body && e.body.reason === "too_many_failures";
+        failed(t("ตรวจใบหน้าไม่ผ่าน", "The face check did not pass"), e, ...(final ? [] : [
+          h("button", { id: "selfie-again", class: "primary", onclick: () => go(selfieStep) }, t("ถ่ายรูปใบหน้าใหม่", "Take the selfie again")),
+          h("button", { class: "secondary", onclick: () => { enrolment = null; go(home); } }, t("ลงทะเบียนที่สำนักทะเบียนแทน", "Enrol at a registrar office instead"))]));
+      }
+    }, { url: personaPhoto("selfie", () => ({ attempt: enrolment.sitting ?? fresh(), turn: challenge })) }));
 }
 
 // -- QR sign-in -----------------------------------------------------------------------------------
@@ -347,7 +458,9 @@ function signinId(text) {
 }
 function scanSignin() {
   screen(t("สแกนคิวอาร์เพื่อเข้าสู่ระบบ", "Scan the sign-in QR code"), scanner(async (text) => {
-    try { approval(await api("GET", `/api/app/v1/signins/${signinId(text)}`)); } catch (e) { screen(t("เข้าสู่ระบบไม่ได้", "Cannot sign in")); showError(e.message); }
+    try { const signin = await api("GET", `/api/app/v1/signins/${signinId(text)}`); go(() => approval(signin)); }
+    catch (e) { failed(t("เข้าสู่ระบบไม่ได้", "Cannot sign in"), e, h("button", { class: "primary", onclick: () => go(scanSignin) }, t("สแกนอีกครั้ง", "Scan again")),
+      h("button", { class: "secondary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home"))); }
   }, t("ลิงก์เข้าสู่ระบบ", "Sign-in link")));
 }
 function agencyBlock(agency, claims, extra) {
@@ -372,7 +485,7 @@ function ratingForm(signin, device) {
       await api("POST", "/api/app/v1/me/ratings", { device_id: device.device_id, signed_request: signed,
         service: pick("service"), tuaton: pick("tuaton"), comment: comment.value });
       form.replaceWith(h("p", { id: "rating-thanks", role: "status" }, t("ขอบคุณสำหรับความคิดเห็น", "Thank you for your feedback.")),
-        h("button", { class: "primary", onclick: home }, t("กลับหน้าหลัก", "Home")));
+        h("button", { class: "primary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home")));
     } catch (err) { showError(err.message); }
   } },
     h("h2", {}, t("ให้คะแนนบริการนี้ (ไม่บังคับ)", "Rate this service (optional)")),
@@ -381,7 +494,7 @@ function ratingForm(signin, device) {
     stars("tuaton", t("การเข้าสู่ระบบด้วยตัวตน", "Signing in with Tuaton")),
     h("label", { for: "rate-comment" }, t("ความคิดเห็น (ไม่บังคับ)", "Comment (optional)")), comment,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "rate-send" }, t("ส่งคะแนน", "Send")),
-      h("button", { type: "button", class: "secondary", id: "rate-skip", onclick: home }, t("ข้าม", "Skip"))));
+      h("button", { type: "button", class: "secondary", id: "rate-skip", onclick: () => go(home) }, t("ข้าม", "Skip"))));
   return form;
 }
 async function approval(signin) {
@@ -395,7 +508,12 @@ async function approval(signin) {
   const startedOn = on ? h("p", { id: "started-on", "data-kind": on.kind }, t("เริ่มจาก ", "Started on ") + (lang === "th" ? on.label_th : on.label_en) +
     (on.at ? " · " + new Date(on.at * 1000).toLocaleTimeString(lang === "th" ? "th-TH" : "en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "Asia/Bangkok" }) : "")) : null;
   const askPasscode = (number) => keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
-    try { const r = await decide("approve", code, number); screen(t("อนุมัติแล้ว", "Approved"), h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen.")), ratingForm(signin, device)); }
+    try {
+      const r = await decide("approve", code, number);
+      go(() => screen(t("อนุมัติแล้ว", "Approved"), h("p", { class: "result-mark", "aria-hidden": "true" }, "✓"),
+        h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen.")), ratingForm(signin, device)));
+      main.classList.add("screen-ok");
+    }
     catch (e) { showError(e.message); }
   });
   // Number matching: the citizen picks the number their sign-in page shows, then the passcode.
@@ -414,9 +532,9 @@ async function approval(signin) {
     h("button", { id: "deny", class: "secondary", onclick: async () => {
       try {
         await decide("deny");
-        screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" },
+        go(() => screen(t("ปฏิเสธแล้ว", "Refused"), h("p", { id: "result", "data-status": "denied" },
           t("ไม่มีข้อมูลใดถูกส่งให้หน่วยงาน หน้าจอของหน่วยงานจะแจ้งว่าท่านปฏิเสธ", "Nothing was shared; the agency's screen says you refused.")),
-          h("button", { class: "primary", onclick: home }, t("กลับหน้าหลัก", "Home")));
+          h("button", { class: "primary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home"))));
       } catch (e) { showError(e.message); }
     } }, t("ปฏิเสธ", "Refuse")));
 }
@@ -428,9 +546,9 @@ async function requests() {
     const signed = await sign(device.privateKey, { purpose: "inbox", nonce: nonce(), iat: now() });
     const { requests: list } = await api("POST", "/api/app/v1/backchannel-requests", { device_id: device.device_id, signed_request: signed });
     screen(t("คำขอยืนยันตัวตน", "Requests to confirm it's you"),
-      list.length ? h("ul", { id: "request-list" }, ...list.map((r) => h("li", {}, h("button", { class: "request", onclick: () => backchannelApproval(r) },
+      list.length ? h("ul", { id: "request-list" }, ...list.map((r) => h("li", {}, h("button", { class: "request", onclick: () => go(() => backchannelApproval(r)) },
         `${lang === "th" ? r.agency.name_th : r.agency.name_en} — ${r.binding_message || ""}`)))) : h("p", { id: "no-requests" }, t("ไม่มีคำขอ", "Nothing waiting")));
-  } catch (e) { screen(t("คำขอยืนยันตัวตน", "Requests")); showError(e.message); }
+  } catch (e) { failed(t("คำขอยืนยันตัวตน", "Requests to confirm it's you"), e); }
 }
 async function backchannelApproval(r) {
   const device = await load("device");
@@ -441,9 +559,14 @@ async function backchannelApproval(r) {
   screen(t("ยืนยันตัวตน", "Confirm it's you"),
     agencyBlock(r.agency, r.claims, h("p", { id: "binding-message", class: "binding" }, r.binding_message || "")),
     keypad(t("ใส่รหัสผ่านเพื่ออนุมัติ", "Enter your passcode to approve"), async (code) => {
-      try { const res = await decide("approve", code); screen(t("ยืนยันแล้ว", "Confirmed"), h("p", { id: "result", "data-status": res.status }, r.binding_message || "")); } catch (e) { showError(e.message); }
+      try {
+        const res = await decide("approve", code);
+        go(() => screen(t("ยืนยันแล้ว", "Confirmed"), h("p", { class: "result-mark", "aria-hidden": "true" }, "✓"),
+          h("p", { id: "result", "data-status": res.status }, r.binding_message || ""),
+          h("button", { class: "primary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home"))));
+      } catch (e) { showError(e.message); }
     }),
-    h("button", { id: "deny", class: "secondary", onclick: async () => { try { await decide("deny"); requests(); } catch (e) { showError(e.message); } } }, t("ปฏิเสธ", "Refuse")));
+    h("button", { id: "deny", class: "secondary", onclick: async () => { try { await decide("deny"); go(requests); } catch (e) { showError(e.message); } } }, t("ปฏิเสธ", "Refuse")));
 }
 
 // -- history and consents ------------------------------------------------------------------------
@@ -459,16 +582,24 @@ async function historyScreen() {
       h("h2", {}, t("หน่วยงานที่ท่านให้ความยินยอม", "Agencies you have consented to")),
       data.consents.length ? h("ul", { id: "consents" }, ...data.consents.map((c) => h("li", { "data-client": c.client_id },
         h("strong", {}, name(c)), h("br"), labels(c.claims),
-        h("button", { class: "secondary withdraw", onclick: async () => {
-          try {
-            const s = await sign(device.privateKey, { purpose: "withdraw-consent", client_id: c.client_id, nonce: nonce(), iat: now() });
-            await api("POST", `/api/app/v1/me/consents/${encodeURIComponent(c.client_id)}/withdraw`, { device_id: device.device_id, signed_request: s });
-            historyScreen();
-          } catch (e) { showError(e.message); }
+        h("button", { class: "secondary withdraw", onclick: (event) => {
+          // Withdrawing is not undone by a tap: the app says what it means and asks once more.
+          event.target.replaceWith(h("div", { class: "warning", role: "alert", id: "withdraw-confirm" },
+            h("p", {}, t(`${name(c)} จะไม่ได้รับข้อมูลของท่านอีก และท่านต้องให้ความยินยอมใหม่ในการเข้าสู่ระบบครั้งถัดไป`,
+              `${name(c)} will no longer receive your data, and you will be asked to consent again the next time you sign in there.`)),
+            h("button", { class: "danger", id: "withdraw-yes", onclick: async () => {
+              try {
+                const s = await sign(device.privateKey, { purpose: "withdraw-consent", client_id: c.client_id, nonce: nonce(), iat: now() });
+                await api("POST", `/api/app/v1/me/consents/${encodeURIComponent(c.client_id)}/withdraw`, { device_id: device.device_id, signed_request: s });
+                await historyScreen();
+                main.querySelector("h1").after(h("p", { class: "notice success", role: "status", id: "withdrawn" }, t(`เพิกถอนความยินยอมให้ ${name(c)} แล้ว`, `Consent to ${name(c)} withdrawn.`)));
+              } catch (e) { showError(e.message); }
+            } }, t("เพิกถอน", "Withdraw")),
+            h("button", { class: "secondary", id: "withdraw-no", onclick: () => go(historyScreen) }, t("ยกเลิก", "Cancel"))));
         } }, t("เพิกถอนความยินยอม", "Withdraw consent"))))) : h("p", { id: "no-consents" }, t("ยังไม่มี", "None yet")),
       h("h2", {}, t("ประวัติการเข้าสู่ระบบ", "Sign-in history")),
       h("ul", { id: "signins" }, ...data.signins.map((s) => h("li", {}, `${when(s.at)} · ${name(s)} · ${labels(s.claims)}`))));
-  } catch (e) { screen(t("ประวัติและความยินยอม", "History and consents")); showError(e.message); }
+  } catch (e) { failed(t("ประวัติและความยินยอม", "History and consents"), e); }
 }
 
 // -- the passcode ----------------------------------------------------------------------------------
@@ -481,7 +612,8 @@ function changePasscode() {
         const signed = await sign(device.privateKey, { purpose: "change-passcode", nonce: nonce(), iat: now() });
         await api("POST", "/api/app/v1/me/passcode", { device_id: device.device_id, signed_request: signed,
           current_passcode: current, new_passcode: first, new_passcode_confirmation: second });
-        screen(t("เปลี่ยนรหัสผ่านแล้ว", "Passcode changed"), h("p", { id: "passcode-changed" }, t("ใช้รหัสผ่านใหม่ตั้งแต่ครั้งนี้", "Use the new passcode from now on.")));
+        go(() => screen(t("เปลี่ยนรหัสผ่านแล้ว", "Passcode changed"), h("p", { id: "passcode-changed" }, t("ใช้รหัสผ่านใหม่ตั้งแต่ครั้งนี้", "Use the new passcode from now on.")),
+          h("button", { class: "primary", onclick: () => go(home) }, t("กลับหน้าหลัก", "Home"))));
       } catch (e) { changePasscode(); showError(e.message); }  // start again, with the reason
     }));
   }));
@@ -556,5 +688,6 @@ async function presentCard(device, card, showing, names, box) {
 document.documentElement.lang = lang;
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
 const deepLink = new URLSearchParams(location.search).get("signin");
-if (deepLink) load("device").then((d) => d ? api("GET", `/api/app/v1/signins/${signinId(deepLink)}`).then(approval).catch((e) => { home().then(() => showError(e.message)); }) : home());
-else home();
+if (deepLink) load("device").then((d) => d ? api("GET", `/api/app/v1/signins/${signinId(deepLink)}`).then((signin) => go(() => approval(signin)))
+  .catch((e) => { go(home).then(() => showError(e.message)); }) : go(home));
+else go(home);
