@@ -128,9 +128,13 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+#: The language a reader chose with a page's switch, remembered (lang_of reads it after ?lang).
+LANG_COOKIE = "tuaton_lang"
+
+
 def lang_of(request: Request) -> str:
     """The reader's language for a page: ``?lang``, then the ``tuaton_lang`` cookie, then the browser's."""
-    return pick_lang(request.query_params.get("lang"), request.cookies.get("tuaton_lang"),
+    return pick_lang(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE),
                      request.headers.get("accept-language"))
 
 
@@ -146,6 +150,12 @@ def page(request: Request, template: str, lang: str, *, status_code: int = 200,
     query = dict(request.query_params)
     query["lang"] = other
     switch_url = request.url.path + "?" + urlencode(query)
-    return TEMPLATES.TemplateResponse(request, template, {
+    response = TEMPLATES.TemplateResponse(request, template, {
         "lang": lang, "other_lang": other, "t": texts(lang), "switch_url": switch_url, **(context or {}),
     }, status_code=status_code)
+    # A language chosen with ?lang (the switch in every page's header) is kept for the next pages,
+    # the forms' answers included, until the reader switches again.
+    if request.query_params.get("lang") == lang and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax", httponly=True,
+                            secure=request.url.scheme == "https")
+    return response

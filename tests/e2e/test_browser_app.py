@@ -363,6 +363,22 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.wait_for_selector("#passcode-changed")
 
 
+def card_photo_until_read(page, after: str, press=None) -> None:
+    """Use the sandbox's card photo; about 1 back in 20 of the simulated photos is unreadable (as a
+    real one can be), and the app says so on the same step: take another, as a citizen would."""
+    press = press or (lambda selector: page.click(selector))
+    for _ in range(3):
+        press("#sandbox-photo")
+        press("#use-photo")
+        page.wait_for_selector(f"{after}, #error", timeout=60_000)
+        if page.locator("#error").count() == 0:
+            return
+        assert "อ่านข้อมูลบนบัตรไม่ได้" in page.locator("#error").inner_text(), page.locator("#error").inner_text()
+        press("#retake")                                   # the message goes with the photo
+        assert page.locator("#error").count() == 0
+    raise AssertionError("three card photos in a row could not be read")
+
+
 def enrol_with_sandbox_photos(page, issuer: str, citizen: dict, *, at_selfie=None) -> None:
     """Self-enrolment in the app with no camera: every photo from the sandbox's button, a fresh one
     each time (the card's data are typed as the citizen would correct them)."""
@@ -373,12 +389,9 @@ def enrol_with_sandbox_photos(page, issuer: str, citizen: dict, *, at_selfie=Non
     page.wait_for_selector("#sandbox-photos")
     page.wait_for_selector(f"#sandbox-persona option[value='{citizen['pid']}']", state="attached")
     page.select_option("#sandbox-persona", citizen["pid"])
-    for heading in ("ด้านหน้า", "ด้านหลัง"):
+    for heading, after in (("ด้านหน้า", "h1:has-text('ด้านหลัง')"), ("ด้านหลัง", "#card-ok")):
         page.wait_for_selector(f"h1:has-text('{heading}')", timeout=30_000)
-        page.click("#sandbox-photo")
-        page.click("#use-photo")
-    page.wait_for_selector("#card-ok, #error", timeout=60_000)
-    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+        card_photo_until_read(page, after)
     year, month, day = citizen["birth_date"].split("-")
     for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
                          ("family_name_th", citizen["family_name_th"]),

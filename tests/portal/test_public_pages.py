@@ -37,3 +37,16 @@ def test_the_pages_thai_typeface_is_served_to_phones_that_lack_it(http):
     # Only the stylesheet's fonts: no path, no other file of the system's.
     for wrong in ("Loma", "../../../etc/passwd", "garuda"):
         assert http.get(f"/fonts/{wrong}.woff").status_code == 404
+
+
+def test_the_language_a_reader_chooses_is_kept_for_the_next_pages(http):
+    """The header's switch adds ?lang; the choice is remembered (a form's answer comes back in it)."""
+    assert "Terms of use of the digital identity" not in http.get("/terms").text   # Thai by default here
+    chosen = http.get("/terms", params={"lang": "en"})
+    assert "tuaton_lang=en" in chosen.headers["set-cookie"]
+    assert "<h1>Privacy notice</h1>" in http.get("/privacy").text                   # another page: English
+    assert "Terms of use of the digital identity" in http.get("/terms").text       # no ?lang: still English
+    http.get("/terms", params={"lang": "th"})
+    assert "ข้อกำหนดการใช้บริการตัวตนดิจิทัล" in http.get("/terms").text
+    # A language that is not one of the two is not remembered.
+    assert "set-cookie" not in http.get("/terms", params={"lang": "fr"}).headers

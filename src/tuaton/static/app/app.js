@@ -105,13 +105,24 @@ function keypad(prompt, onDone) {
   const dots = h("div", { id: "passcode-dots", class: "dots", "aria-live": "polite" });
   const paint = () => { dots.textContent = "●".repeat(digits.length) + "○".repeat(8 - digits.length); };
   paint();
-  const key = (d) => h("button", { class: "key", "data-key": d, onclick: async () => {
+  const press = async (d) => {
     if (d === "⌫") digits = digits.slice(0, -1); else if (digits.length < 8) digits += d;
     paint();
     if (digits.length === 8) { const code = digits; digits = ""; paint(); await onDone(code); }
-  } }, d);
-  return h("section", { class: "keypad", id: "keypad" }, h("p", {}, prompt), dots,
-    h("div", { class: "keys" }, ..."123456789".split("").map(key), h("span"), key("0"), key("⌫")));
+  };
+  const key = (d) => h("button", { class: "key", "data-key": d, "aria-label": d === "⌫" ? t("ลบ", "Delete") : d, onclick: () => press(d) }, d);
+  const section = h("section", { class: "keypad", id: "keypad" }, h("p", { id: "keypad-prompt" }, prompt), dots,
+    h("div", { class: "keys", role: "group", "aria-labelledby": "keypad-prompt" }, ..."123456789".split("").map(key), h("span"), key("0"), key("⌫")));
+  // A keyboard's digits and Backspace work too (a laptop, a screen reader user): the keys stay
+  // buttons that Tab reaches. The listener goes with the keypad.
+  const typed = (event) => {
+    if (!section.isConnected) return document.removeEventListener("keydown", typed);
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement) return;
+    if (/^[0-9]$/.test(event.key)) { event.preventDefault(); press(event.key); }
+    else if (event.key === "Backspace") { event.preventDefault(); press("⌫"); }
+  };
+  document.addEventListener("keydown", typed);
+  return section;
 }
 function askPasscodeTwice(onDone) {
   const area = h("div");
@@ -171,7 +182,7 @@ function photoStep(label, facing, onPhoto, sandbox = null) {
       h("img", { id: "preview", class: "preview", src: reader.result, alt: t("รูปที่ถ่าย", "The photo taken") }),
       h("div", { class: "actions" },
         h("button", { id: "use-photo", class: "primary", onclick: () => onPhoto(blob) }, t("ใช้รูปนี้", "Use this photo")),
-        h("button", { id: "retake", class: "secondary", onclick: () => section.replaceWith(photoStep(label, facing, onPhoto, sandbox)) },
+        h("button", { id: "retake", class: "secondary", onclick: () => { document.getElementById("error")?.remove(); section.replaceWith(photoStep(label, facing, onPhoto, sandbox)); } },
           t("ถ่ายใหม่", "Take it again"))));
     reader.readAsDataURL(blob);
   };
