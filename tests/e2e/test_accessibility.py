@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.test_browser_portals import approve_qr
+from tests.e2e.test_browser_portals import approve_qr, shot
 from tests.e2e.test_browser_signin import ARGS, CHROMIUM, page  # noqa: F401 - the Chromium fixture
 from tests.programme.test_programme import programme  # noqa: F401 - the catalogue fixture
 
@@ -33,12 +33,15 @@ def serious(page, url: str) -> list[str]:  # noqa: F811
 
 
 def test_the_main_pages_have_no_serious_accessibility_violations(page, live_system, services,  # noqa: F811
-                                                                programme):  # noqa: F811
+                                                                programme, tmp_path):  # noqa: F811
     issuer = live_system.issuer
     found: list[str] = []
     for lang in ("th", "en"):
         for path in PUBLIC:
             found += serious(page, f"{issuer}{path}?lang={lang}")
+    for path, name in (("/?lang=th", "home"), ("/help?lang=th", "help")):
+        page.goto(issuer + path)
+        shot(page, tmp_path, name)
     # The QR sign-in page an e-Service sends citizens to, waiting and after approval.
     page.goto(live_system.eservice)
     page.click("#login")

@@ -268,8 +268,11 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
 
     with phone(camera_video(tmp_path / "blank.y4m", None), issuer) as page:
         page.goto(issuer + "/app")
+        page.wait_for_selector("#enrol-self")
+        shot(page, tmp_path, "app-start")
         page.click("#enrol-self")
         # The terms come first, and must be accepted.
+        shot(page, tmp_path, "app-terms")
         page.click("#terms-next")
         assert "กรุณายอมรับข้อกำหนด" in page.locator("#error").inner_text()
         page.check("#terms")
@@ -286,6 +289,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
                                                   side="front", shot=6))
         page.wait_for_selector("#preview")
+        shot(page, tmp_path, "app-photo-preview")
         page.click("#retake")                                   # a second try, before anything is sent
         use(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo", side="front", shot=7)
         page.wait_for_selector("h1:has-text('ด้านหลัง')", timeout=30_000)
@@ -310,6 +314,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
                              ("birth_date", f"{day}/{month}/{int(year) + 543}"),
                              ("laser_code", citizen["laser_code"])):
             page.fill(f"#{field}", value)
+        shot(page, tmp_path, "app-check-card")
         page.click("#card-ok")
         page.wait_for_selector("h1:has-text('ใบหน้า')", timeout=30_000)
         selfie = f"/api/sandbox/v1/personas/{citizen['pid']}/selfie"
@@ -330,12 +335,14 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
         type_passcode(page)
         page.wait_for_selector("#consent-text")
+        shot(page, tmp_path, "app-consent")
         page.click("#consent-agree")
         type_passcode(page, "27394816")                       # not the passcode just chosen
         page.wait_for_selector("#error")
         type_passcode(page)
         page.wait_for_selector("#enrolled", timeout=30_000)
         assert page.locator("#enrolled").inner_text() == "ยืนยันใบหน้ากับบัตรประชาชนแล้ว (IAL 2.1)"
+        shot(page, tmp_path, "app-enrolled")
         page.click("#lang")  # the app in English, on the same screen, remembered
         assert page.locator("h1").inner_text() == "You are enrolled"
         page.click("#start")

@@ -43,7 +43,8 @@ def test_citizen_signs_in_to_an_eservice_by_qr(page, live_system, tmp_path):
     assert re.fullmatch(r"\d+:\d{2}", page.locator("#signin-countdown").inner_text())
     # While the page waits, only what the person can do now shows (not "new QR code" or "back").
     assert not page.locator("#signin-restart").is_visible() and not page.locator("#signin-back").is_visible()
-    page.screenshot(path=str(tmp_path / "signin.png"))
+    from tests.e2e.test_browser_portals import shot  # (that module imports this one's fixture)
+    shot(page, tmp_path, "signin-qr")
     app = AppClient(live_system.issuer)
     app.read_signin(payload)
     page.wait_for_selector("#signin-status[data-state='scanned']", timeout=10_000)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.test_browser_app import camera_video, card_photo_until_read, live, phone  # noqa: F401 - fixtures
-from tests.e2e.test_browser_portals import approve_qr
+from tests.e2e.test_browser_portals import approve_qr, shot
 from tests.e2e.test_browser_signin import page  # noqa: F401 - the Chromium fixture
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +54,7 @@ def test_signing_in_to_an_e_service_with_the_keyboard_alone(page, live_system): 
     page.wait_for_selector("#login")
 
 
-def test_the_agency_form_and_its_error_summary_with_the_keyboard_alone(page, live_system):  # noqa: F811
+def test_the_agency_form_and_its_error_summary_with_the_keyboard_alone(page, live_system, tmp_path):  # noqa: F811
     issuer = live_system.issuer
     page.goto(issuer + "/agency?lang=en")
     approve_qr(page, issuer, live_system.device)
@@ -80,6 +80,7 @@ def test_the_agency_form_and_its_error_summary_with_the_keyboard_alone(page, liv
     assert focused(page, "#form-errors"), "the error summary is not focused"
     assert page.locator("#form-errors h2").inner_text() == "There is a problem"
     assert "not a valid address" in page.locator("#contact_email-error").inner_text()   # said at the field too
+    shot(page, tmp_path, "agency-error-summary")
     tab_to(page, "#form-errors a[href='#contact_email']")
     page.keyboard.press("Enter")
     assert focused(page, "#contact_email")

@@ -26,6 +26,7 @@ function h(tag, attrs = {}, ...children) {
 // other language, where the citizen was (a step, an approval), instead of going back home.
 let current = () => home();
 function go(draw) { current = draw; return draw(); }
+const above = (c) => c instanceof Element && (c.classList.contains("back") || c.classList.contains("step"));
 function screen(title, ...content) {
   main.replaceChildren(h("header", { class: "app-bar" },
     h("button", { id: "home", class: "link", onclick: () => { enrolment = null; go(home); } },
@@ -34,7 +35,8 @@ function screen(title, ...content) {
       lang = lang === "th" ? "en" : "th";
       localStorage.setItem("tuaton_lang", lang); document.documentElement.lang = lang; current(); } },
       lang === "th" ? "English" : "ภาษาไทย")),
-    h("h1", {}, title), ...content.filter((c) => c !== null && c !== undefined));
+    // A step's Back link and its "Step 3 of 8" sit above the heading (GOV.UK's places for them).
+    ...content.filter(above), h("h1", {}, title), ...content.filter((c) => c !== null && c !== undefined && !above(c)));
   document.title = `${title} · Tuaton`;
 }
 // The way back to the step before, where going back is possible (the server lets that step be redone).
