@@ -285,6 +285,8 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
             page.click("#use-photo")
 
         page.wait_for_selector("#photo-file")
+        # The file chooser's button is the app's own, in the screen's language (not "Choose File").
+        assert page.locator("#photo-file-label").inner_text() == "หรือเลือกไฟล์รูป"
         assert page.locator("#step").inner_text() == "ขั้นตอนที่ 2 จาก 8"
         page.set_input_files("#photo-file", photo(f"/api/sandbox/v1/personas/{citizen['pid']}/card-photo",
                                                   side="front", shot=6))
@@ -487,8 +489,10 @@ def test_the_verifier_page_checks_cards_with_no_connection(live, phone, personas
         system.citizens.lock_device(device.identity_id, device.device_id)
         assert check(page, present(card, device, Showing.AGE_OVER_20)["presentation"]) == ("true", "")  # old list
         page.context.set_offline(False)
+        # Waiting for "a fetch" raced with the refresh (the cached one had set it): wait for this one.
+        page.evaluate("delete document.getElementById('trust-status').dataset.fetchedAt")
         page.click("#refresh")
-        page.wait_for_function("Number(document.getElementById('trust-status').dataset.fetchedAt) > 0")
+        page.wait_for_selector("#trust-status[data-fetched-at]")
         assert check(page, present(card, device, Showing.AGE_OVER_20)["presentation"]) == ("false", "revoked")
 
 

@@ -197,8 +197,11 @@ function photoStep(label, facing, onPhoto, sandbox = null) {
     c.getContext("2d").drawImage(video, 0, 0, c.width, c.height);
     c.toBlob((b) => done(b), "image/jpeg", 0.92);
   };
-  section.append(h("p", {}, label), video, shootButton,
-    h("label", { for: "photo-file" }, t("หรือเลือกไฟล์รูป", "Or choose a photo file")), file);
+  // The file input's own button speaks the browser's language ("Choose File" on a Thai screen):
+  // it is hidden from sight, not from the keyboard, and its label is the button the citizen sees.
+  file.classList.add("visually-hidden");
+  section.append(h("p", {}, label), video, shootButton, file,
+    h("label", { for: "photo-file", class: "file-button", id: "photo-file-label" }, t("หรือเลือกไฟล์รูป", "Or choose a photo file")));
   if (SANDBOX && sandbox) {
     const use = h("button", { id: "sandbox-photo", onclick: async () => {
       const url = sandbox.url();
