@@ -87,6 +87,23 @@ def type_passcode(page, code: str = PASSCODE) -> None:
         page.click(f'#keypad .key[data-key="{digit}"]')
 
 
+def choose_passcode(page, code: str = PASSCODE) -> None:
+    """The passcode step once the face was accepted: the keypad (not an error), the code twice."""
+    page.wait_for_selector("#keypad, #error", timeout=60_000)
+    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
+    type_passcode(page, code)
+    page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
+    type_passcode(page, code)
+
+
+def card_as_printed(citizen: dict) -> list[tuple[str, str]]:
+    """The card-check form's fields as the citizen types them from the card (Buddhist era, day first)."""
+    year, month, day = citizen["birth_date"].split("-")
+    return [("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
+            ("family_name_th", citizen["family_name_th"]), ("birth_date", f"{day}/{month}/{int(year) + 543}"),
+            ("laser_code", citizen["laser_code"])]
+
+
 def test_enrol_at_an_office_then_sign_in_then_show_the_card(live, phone, personas, tmp_path):
     issuer, system, app = live
     citizen = personas[2]
@@ -310,11 +327,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         assert page.locator("#step").inner_text() == "ขั้นตอนที่ 4 จาก 8"
         # The citizen checks what the camera read and corrects it, as a person would.
         # The birth date as the card prints it: Buddhist era, day first (the app sends ISO 8601).
-        year, month, day = citizen["birth_date"].split("-")
-        for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
-                             ("family_name_th", citizen["family_name_th"]),
-                             ("birth_date", f"{day}/{month}/{int(year) + 543}"),
-                             ("laser_code", citizen["laser_code"])):
+        for field, value in card_as_printed(citizen):
             page.fill(f"#{field}", value)
         shot(page, tmp_path, "app-check-card")
         page.click("#card-ok")
@@ -324,11 +337,7 @@ def test_self_enrolment_with_photos_of_the_card_and_the_face(live, phone, person
         page.wait_for_selector("#challenge", state="attached")
         challenge = page.locator("#challenge").get_attribute("data-challenge")
         use(selfie, attempt=7, turn=challenge)
-        page.wait_for_selector("#keypad, #error", timeout=60_000)
-        assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
-        type_passcode(page)
-        page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
-        type_passcode(page)
+        choose_passcode(page)
         page.wait_for_selector("#consent-text")
         # Back from the consent: the passcode can be chosen again until the consent is given.
         page.click("#back")
@@ -401,10 +410,7 @@ def enrol_with_sandbox_photos(page, issuer: str, citizen: dict, *, at_selfie=Non
     for heading, after in (("ด้านหน้า", "h1:has-text('ด้านหลัง')"), ("ด้านหลัง", "#card-ok")):
         page.wait_for_selector(f"h1:has-text('{heading}')", timeout=30_000)
         card_photo_until_read(page, after)
-    year, month, day = citizen["birth_date"].split("-")
-    for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
-                         ("family_name_th", citizen["family_name_th"]),
-                         ("birth_date", f"{day}/{month}/{int(year) + 543}"), ("laser_code", citizen["laser_code"])):
+    for field, value in card_as_printed(citizen):
         page.fill(f"#{field}", value)
     page.click("#card-ok")
     page.wait_for_selector("h1:has-text('ใบหน้า')", timeout=30_000)
@@ -415,11 +421,7 @@ def enrol_with_sandbox_photos(page, issuer: str, citizen: dict, *, at_selfie=Non
     page.wait_for_selector("#challenge", state="attached")
     page.click("#sandbox-photo")                             # the persona turning as the app asks
     page.click("#use-photo")
-    page.wait_for_selector("#keypad, #error", timeout=60_000)
-    assert page.locator("#error").count() == 0, page.locator("#error").inner_text()
-    type_passcode(page)
-    page.wait_for_selector("#keypad >> text=ใส่รหัสผ่านอีกครั้ง")
-    type_passcode(page)
+    choose_passcode(page)
     page.click("#consent-agree")
     type_passcode(page)
     page.wait_for_selector("#enrolled", timeout=30_000)

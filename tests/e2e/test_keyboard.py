@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_browser_app import camera_video, card_photo_until_read, live, phone  # noqa: F401 - fixtures
+from tests.e2e.test_browser_app import camera_video, card_as_printed, card_photo_until_read, live, phone  # noqa: F401 - the live and phone fixtures
 from tests.e2e.test_browser_portals import approve_qr, shot
 from tests.e2e.test_browser_signin import page  # noqa: F401 - the Chromium fixture
 
@@ -14,11 +14,11 @@ pytestmark = pytest.mark.e2e
 PASSCODE = "50738261"
 
 
-def focused(page, selector: str) -> bool:
+def focused(page, selector: str) -> bool:  # noqa: F811 - any page, not the fixture
     return page.evaluate("(s) => !!document.activeElement && document.activeElement.matches(s)", selector)
 
 
-def assert_focus_visible(page) -> None:
+def assert_focus_visible(page) -> None:  # noqa: F811
     """The focused element draws a ring: an outline or the halo (tuaton.css's :focus-visible)."""
     style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
         return {outline: s.outlineStyle, width: s.outlineWidth, shadow: s.boxShadow,
@@ -26,7 +26,7 @@ def assert_focus_visible(page) -> None:
     assert (style["outline"] != "none" and style["width"] != "0px") or style["shadow"] != "none", style
 
 
-def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> None:
+def tab_to(page, selector: str, *, limit: int = 80, backwards: bool = False) -> None:  # noqa: F811
     """Press Tab (or Shift+Tab) until ``selector`` has the focus; fail if it never does."""
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
@@ -117,10 +117,7 @@ def test_enrolling_in_the_app_with_the_keyboard_alone(live, phone, personas, tmp
         for heading, after in (("ด้านหน้า", "h1:has-text('ด้านหลัง')"), ("ด้านหลัง", "#card-ok")):
             app.wait_for_selector(f"h1:has-text('{heading}')", timeout=30_000)
             card_photo_until_read(app, after, press)
-        year, month, day = citizen["birth_date"].split("-")
-        for field, value in (("pid", citizen["pid"]), ("given_name_th", citizen["given_name_th"]),
-                             ("family_name_th", citizen["family_name_th"]),
-                             ("birth_date", f"{day}/{month}/{int(year) + 543}"), ("laser_code", citizen["laser_code"])):
+        for field, value in card_as_printed(citizen):
             tab_to(app, f"#{field}")
             app.keyboard.press("Control+A")
             app.keyboard.type(value)

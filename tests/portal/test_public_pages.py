@@ -10,7 +10,7 @@ import pytest
     ("/privacy", "ประกาศความเป็นส่วนตัว", "Privacy notice"),
     ("/help", "ความช่วยเหลือ", "Help"),
     ("/accessibility", "คำแถลงการเข้าถึงบริการ", "Accessibility statement")])
-def test_the_terms_privacy_help_and_accessibility_pages_are_there_in_thai_and_english(http, path, heading_th, heading_en):
+def test_the_reading_pages_are_there_in_thai_and_english(http, path, heading_th, heading_en):
     thai, english = http.get(path, params={"lang": "th"}), http.get(path, params={"lang": "en"})
     assert thai.status_code == english.status_code == 200
     assert heading_th in thai.text and heading_en in english.text

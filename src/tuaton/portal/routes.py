@@ -43,27 +43,21 @@ def home(request: Request) -> Response:
     return portal_page(request, "home.html", user)
 
 
-@router.get("/terms")
-def terms(request: Request) -> Response:
-    """The terms of use, in Thai and English (the app's first enrolment step links here)."""
-    return page(request, "terms.html", lang_of(request))
+#: The pages anyone may read, one template each in Thai and English, linked from every page's footer:
+#: the terms of use (the app's first enrolment step links there too), the privacy notice, help, and
+#: the accessibility statement.
+READING_PAGES = {"/terms": "terms.html", "/privacy": "privacy.html", "/help": "help.html",
+                 "/accessibility": "accessibility.html"}
 
 
-@router.get("/privacy")
-def privacy(request: Request) -> Response:
-    return page(request, "privacy.html", lang_of(request))
+def _reading_page(template: str):
+    def show(request: Request) -> Response:
+        return page(request, template, lang_of(request))
+    return show
 
 
-@router.get("/help")
-def help_page(request: Request) -> Response:
-    """Help for citizens and agencies: the questions the help desk hears most, and where to go."""
-    return page(request, "help.html", lang_of(request))
-
-
-@router.get("/accessibility")
-def accessibility(request: Request) -> Response:
-    """The accessibility statement: the standard aimed at, how it is checked, what is known not to meet it."""
-    return page(request, "accessibility.html", lang_of(request))
+for _path, _template in READING_PAGES.items():
+    router.add_api_route(_path, _reading_page(_template), methods=["GET"], response_class=Response)
 
 
 @router.get("/portal/signin")
