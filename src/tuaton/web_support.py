@@ -20,6 +20,7 @@ from tuaton.assurance import CHANNEL_LABELS, IAL_WORDS
 from tuaton.audit.queries import BANGKOK
 from tuaton.errors import SandboxOnly
 from tuaton.i18n import buddhist_date, pick_lang, texts
+from tuaton.registry import citizen_id
 from tuaton.services import Services
 
 T = TypeVar("T")
@@ -73,6 +74,7 @@ TEMPLATES.env.globals["tr"] = _tr
 TEMPLATES.env.filters["ial_words"] = _ial_words
 TEMPLATES.env.filters["channel"] = _channel
 TEMPLATES.env.filters["when"] = _when
+TEMPLATES.env.filters["masked_pid"] = citizen_id.masked
 TEMPLATES.env.filters["short_day"] = _day
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 #: QR codes are drawn with one fixed mask pattern (ISO/IEC 18004 allows any of the eight): choosing

@@ -42,6 +42,9 @@ def test_the_main_pages_have_no_serious_accessibility_violations(page, live_syst
     for path, name in (("/?lang=th", "home"), ("/help?lang=th", "help")):
         page.goto(issuer + path)
         shot(page, tmp_path, name)
+    # The pages' Thai typeface is the one served (Loma), not whatever the machine has.
+    assert page.evaluate("document.fonts.ready.then(() => [...document.fonts].some("
+                         "(f) => f.family.replaceAll('\"', '') === 'Loma' && f.status === 'loaded'))")
     # The QR sign-in page an e-Service sends citizens to, waiting and after approval.
     page.goto(live_system.eservice)
     page.click("#login")

@@ -46,3 +46,11 @@ def test_normalize_accepts_only_valid_ids(raw):
 def test_non_ascii_digits_are_refused():
     thai_digits = "๑๑๐๑๗๐๐๒๓๐๗๐๕"
     assert not citizen_id.is_valid(thai_digits)
+
+
+@given(st.text(alphabet="0123456789", min_size=12, max_size=12))
+def test_the_mask_shows_the_printed_groups_with_the_middle_hidden(first_twelve):
+    pid = with_check_digit(first_twelve)
+    shown = citizen_id.masked(pid)
+    assert shown == f"{pid[0]}-xxxx-xxxxx-{pid[10:12]}-{pid[12]}"
+    assert pid[1:10] not in shown.replace("-", "") and len(shown) == len(formatted(pid))

@@ -46,3 +46,10 @@ def with_check_digit(first_twelve: str) -> str:
 def formatted(pid: str) -> str:
     """The printed form: ``1-2345-67890-12-1``."""
     return f"{pid[0]}-{pid[1:5]}-{pid[5:10]}-{pid[10:12]}-{pid[12]}"
+
+
+def masked(pid: str) -> str:
+    """The form shown to citizens on screens: ``1-xxxx-xxxxx-12-1`` (the printed groups, the middle
+    hidden). One mask everywhere: the portals (Jinja filter ``masked_pid``) and the app (app.js writes
+    the same); the demo meeting, an agency's app that imports nothing of Tuaton's, writes it too."""
+    return f"{pid[0]}-xxxx-xxxxx-{pid[10:12]}-{pid[12]}"

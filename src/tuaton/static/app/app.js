@@ -231,7 +231,8 @@ async function home() {
     return;
   }
   screen(t("ตัวตนดิจิทัลของท่าน", "Your digital identity"),
-    h("p", { id: "who" }, `${device.pid.slice(0, 1)}-XXXX-XXXXX-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · ${level(device.ial)}`),
+    // The one mask of a citizen ID on screens (registry/citizen_id.masked): 1-xxxx-xxxxx-12-1.
+    h("p", { id: "who" }, `${device.pid.slice(0, 1)}-xxxx-xxxxx-${device.pid.slice(10, 12)}-${device.pid.slice(12)} · ${level(device.ial)}`),
     h("button", { id: "scan", class: "primary", onclick: () => go(scanSignin) }, t("สแกนเพื่อเข้าสู่ระบบ", "Scan to sign in")),
     h("button", { id: "requests", onclick: () => go(requests) }, t("คำขอยืนยันตัวตน", "Requests to confirm it's you")),
     h("button", { id: "card", onclick: () => go(cardScreen) }, t("บัตรประชาชนดิจิทัล", "Digital ID card")),
