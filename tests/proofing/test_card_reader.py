@@ -142,12 +142,31 @@ def _wait_for_vpcd(seconds: float = 15.0) -> None:
                 pytrace=False)
 
 
+def _wait_until_vpcd_port_is_free(seconds: float = 75.0) -> None:
+    """vsmartcard's driver binds port 35963 once, when pcscd loads it, without SO_REUSEADDR. The port
+    lies in Linux's ephemeral range, so after the suite's thousands of loopback connections one of
+    them may sit in TIME_WAIT on it (up to 60 s), the bind fails and the reader never listens (a CI
+    run saw exactly that). Wait until the port can be bound before starting pcscd."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with socket.socket() as trial:
+            try:
+                trial.bind(("127.0.0.1", VPCD_PORT))
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"port {VPCD_PORT}, vsmartcard's reader's, is still taken after {seconds:.0f} s",
+                                pytrace=False)
+        time.sleep(0.5)
+
+
 @pytest.fixture(scope="module")
 def pcscd():
     if not (Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so").exists() and shutil.which("pcscd")):
         unavailable("pcscd with vsmartcard-vpcd", "the Debian packages are not installed; run `make system`")
     started = None
     if not PCSCD_SOCKET.exists():
+        _wait_until_vpcd_port_is_free()
         command = ["pcscd", "--foreground"] if os.geteuid() == 0 else ["sudo", "-n", "pcscd", "--foreground"]
         started = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(50):
@@ -157,11 +176,13 @@ def pcscd():
         else:
             started.kill()
             unavailable("pcscd", "it could not be started (run it as root, or allow `sudo -n pcscd`)")
-    _wait_for_vpcd()
-    yield
-    if started is not None:
-        started.terminate()
-        started.wait(5)
+    try:
+        _wait_for_vpcd()
+        yield
+    finally:                                  # a pcscd this module started goes with it, even on failure
+        if started is not None:
+            started.terminate()
+            started.wait(5)
 
 
 @pytest.fixture
