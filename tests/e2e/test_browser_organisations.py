@@ -38,6 +38,8 @@ def test_an_owner_proves_the_organisations_authority(page, live_system, programm
     page.fill("#central_email", "saraban@dlt.go.th")
     page.click("#send-verification")
     page.wait_for_selector("#portal-notice")
+    notice = page.inner_text("#portal-notice")                          # in both languages, as every notice
+    assert "ส่งลิงก์ยืนยัน" in notice and "A verification link was sent" in notice
     link = smtp_server.link("saraban@dlt.go.th", r"(http://127\.0\.0\.1:\d+/organisations/verify/[\w-]+)")
     mailbox = page.context.browser.new_context().new_page()             # whoever reads the saraban mailbox
     mailbox.goto(link)
