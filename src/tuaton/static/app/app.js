@@ -390,7 +390,7 @@ function cardFront() {
   screen(t("ถ่ายรูปบัตรด้านหน้า", "Photograph the front of your card"), back(selfEnrol), step(2),
     photoStep(t("วางบัตรให้เต็มกรอบ", "Fill the frame with the card"), "environment", async (front) => {
       try { await upload("/card-front", { photo: front }); go(cardBack); } catch (e) { showError(e.message); }
-    }, { extra: personaPicker(), url: personaPhoto("card-photo", () => ({ side: "front", shot: fresh() })) }));
+    }, { extra: SANDBOX ? personaPicker() : [], url: personaPhoto("card-photo", () => ({ side: "front", shot: fresh() })) }));
 }
 function cardBack() {
   screen(t("ถ่ายรูปบัตรด้านหลัง", "Photograph the back of your card"), back(cardFront), step(3),
