@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
@@ -409,7 +409,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         path = WEB_FONTS.get(name)
         if path is None or not path.is_file():
             raise NotFound("No such font.", "ไม่พบแบบอักษรนี้")
-        return Response(path.read_bytes(), media_type="font/woff", headers={"Cache-Control": "public, max-age=604800"})
+        return FileResponse(path, media_type="font/woff", headers={"Cache-Control": "public, max-age=604800"})
     app.openapi = lambda: _openapi_with_errors(app)
     return app
 

@@ -332,7 +332,6 @@ function consentPasscode() {
           h("p", { id: "enrolled" }, level(done.ial)),
           h("p", {}, t("ต่อไป: สแกนคิวอาร์บนหน้าเว็บของหน่วยงานเพื่อเข้าสู่ระบบ", "Next: scan the QR code on an agency's website to sign in.")),
           h("button", { class: "primary", id: "start", onclick: () => go(home) }, t("เริ่มใช้งาน", "Start"))));
-        main.classList.add("screen-ok");
       } catch (e) { showError(e.message); }
     }));
 }
@@ -529,7 +528,6 @@ async function approval(signin) {
       const r = await decide("approve", code, number);
       go(() => screen(t("อนุมัติแล้ว", "Approved"), h("p", { class: "result-mark", "aria-hidden": "true" }, "✓"),
         h("p", { id: "result", "data-status": r.status }, t("กลับไปที่หน้าจอของหน่วยงานได้เลย", "Go back to the agency's screen.")), ratingForm(signin, device)));
-      main.classList.add("screen-ok");
     }
     catch (e) { showError(e.message); }
   });
